@@ -1,0 +1,19 @@
+"""sktopo: topology-aware anomaly detection for physics data, in scikit-learn style.
+
+Public estimators and transformers are importable from here and from their
+subpackages (:mod:`sktopo.detectors`, :mod:`sktopo.physics`,
+:mod:`sktopo.datasets`).
+"""
+
+from sktopo.detectors import AutoencoderDetector, PCADetector
+from sktopo.physics import DalitzFeatures, PhaseSpaceSampler
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "AutoencoderDetector",
+    "DalitzFeatures",
+    "PCADetector",
+    "PhaseSpaceSampler",
+    "__version__",
+]

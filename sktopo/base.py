@@ -1,0 +1,145 @@
+"""The detector contract, written once.
+
+Every sktopo detector scores a sample by how well a model of the training data
+reconstructs it.  :class:`BaseDetector` turns a per-sample reconstruction error
+into scikit-learn's outlier-detector API, the same one as
+:class:`sklearn.ensemble.IsolationForest`:
+
+* ``score_samples(X)`` = minus the error (higher = more normal);
+* ``decision_function(X)`` = ``score_samples(X) - offset_`` (negative = outlier);
+* ``predict(X)`` in {-1, +1};
+* ``score(X)`` = mean of ``score_samples`` (so model selection needs no scorer).
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["BaseDetector", "AUTO_CONTAMINATION"]
+
+#: Fraction of training samples flagged when ``contamination='auto'``.
+AUTO_CONTAMINATION = 0.01
+
+
+class BaseDetector(OutlierMixin, BaseEstimator):
+    """Base class of reconstruction-error anomaly detectors.
+
+    Subclasses implement ``fit`` (calling :meth:`_set_offset` at its end) and
+    ``_reconstruction_error(X)`` on validated input.
+
+    ``contamination`` sets the threshold ``offset_``: with a float ``c`` the
+    threshold is the ``c``-quantile of the training scores, so a fraction ``c``
+    of the training data is predicted as outliers.  ``'auto'`` means
+    ``c = 0.01`` (:data:`AUTO_CONTAMINATION`): a reconstruction error has no
+    natural scale, so there is no data-free threshold as for IsolationForest;
+    flag the worst 1 % of training points.  The threshold matters only for
+    ``predict`` and ``decision_function``; ``score_samples`` never depends on it.
+    """
+
+    _parameter_constraints: dict = {
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+    }
+
+    def _validate_X(self, X, *, reset):
+        return validate_data(
+            self,
+            X,
+            reset=reset,
+            dtype=[np.float64, np.float32],
+            ensure_min_samples=2 if reset else 1,
+        )
+
+    def _set_offset(self, X):
+        """Set ``offset_`` from the scores of the (validated) training data."""
+        scores = -self._reconstruction_error(X)
+        contamination = AUTO_CONTAMINATION if self.contamination == "auto" else self.contamination
+        self.offset_ = float(np.percentile(scores, 100.0 * contamination))
+
+    def _reconstruction_error(self, X):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def reconstruction_error(self, X):
+        """Squared Euclidean reconstruction error of every sample (the anomaly score).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        errors : ndarray of shape (n_samples,)
+            ``sum_j (x_j - x_hat_j)**2``; larger = more anomalous.
+        """
+        check_is_fitted(self)
+        return self._reconstruction_error(self._validate_X(X, reset=False))
+
+    def score_samples(self, X):
+        """Normality score: minus the reconstruction error (higher = more normal).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        return -self.reconstruction_error(X)
+
+    def decision_function(self, X):
+        """Shifted score, ``score_samples(X) - offset_``: negative for predicted outliers.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Predict +1 for inliers and -1 for outliers (``decision_function < 0``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def score(self, X, y=None):
+        """Mean of :meth:`score_samples` (minus the mean reconstruction error).
+
+        Lets :class:`~sklearn.model_selection.GridSearchCV` and
+        :func:`~sklearn.model_selection.cross_val_score` rank models without a
+        scorer.  Beware that this unsupervised score always prefers the model
+        that reconstructs best, e.g. the largest latent space; to select for
+        anomaly-detection power use a labelled validation set and an anomaly
+        scorer.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        tags.input_tags.sparse = False
+        return tags

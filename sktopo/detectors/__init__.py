@@ -1,0 +1,6 @@
+"""Anomaly detectors: reconstruction-error models with the scikit-learn outlier contract."""
+
+from sktopo.detectors._autoencoder import AutoencoderDetector
+from sktopo.detectors._pca import PCADetector
+
+__all__ = ["AutoencoderDetector", "PCADetector"]

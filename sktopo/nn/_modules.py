@@ -1,0 +1,174 @@
+"""Torch modules: a stack of independent multilayer autoencoders with a leading member axis.
+
+One :class:`StackedAutoencoder` holds ``n_members`` networks of identical shape.
+Each weight tensor has shape ``(n_members, fan_in, fan_out)`` and every layer is a
+batched matrix product, so training several independent autoencoders costs one
+forward and one backward pass.  Members never mix: member ``k`` only ever sees
+slice ``k`` of the input, of every weight and of every bias.  A single
+autoencoder is the case ``n_members=1``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+__all__ = ["ACTIVATIONS", "StackedAutoencoder", "TemperedTanh", "make_activation"]
+
+
+class TemperedTanh(nn.Module):
+    r"""Tempered tanh, :math:`\tanh(\beta x) / \beta` (arXiv:2102.08380, App. B).
+
+    ``beta=1`` is the ordinary tanh; larger ``beta`` sharpens the kink.
+    """
+
+    def __init__(self, beta: float = 1.0):
+        super().__init__()
+        self.beta = float(beta)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.beta == 1.0:
+            return torch.tanh(x)
+        return torch.tanh(self.beta * x) / self.beta
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}"
+
+
+ACTIVATIONS = {
+    "tanh": TemperedTanh,
+    "relu": nn.ReLU,
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "sigmoid": nn.Sigmoid,
+}
+
+
+def make_activation(name: str, beta: float = 1.0) -> nn.Module:
+    """Return the activation module called ``name`` (``beta`` tempers ``'tanh'`` only)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"Unknown activation {name!r}; choose one of {sorted(ACTIVATIONS)}.")
+    if name == "tanh":
+        return TemperedTanh(beta)
+    return ACTIVATIONS[name]()
+
+
+def _uniform(shape, bound, generator):
+    """Uniform(-bound, bound) draws from ``generator`` (CPU, float32)."""
+    return (torch.rand(shape, generator=generator, dtype=torch.float32) * 2.0 - 1.0) * bound
+
+
+class StackedAutoencoder(nn.Module):
+    """``n_members`` independent dense autoencoders evaluated as one batched network.
+
+    Layer widths are ``(n_features, *hidden_layer_sizes, latent_dim,
+    *reversed(hidden_layer_sizes), n_features)``.  The activation acts on hidden
+    layers only: the encoder output (latent code) and the decoder output are
+    linear, as in arXiv:2102.08380, Sec. 2.
+
+    Parameters
+    ----------
+    n_features : int
+        Input (and output) dimension.
+    latent_dim : int
+        Width of the bottleneck.
+    hidden_layer_sizes : sequence of int
+        Hidden widths of the encoder; the decoder mirrors them.
+    activation : str, default='tanh'
+        Name in :data:`ACTIVATIONS`.
+    activation_beta : float, default=1.0
+        Temperature of the tempered tanh.
+    init_seeds : sequence of int
+        One seed per member.  Member ``k`` is initialised from a
+        ``torch.Generator`` seeded with ``init_seeds[k]`` alone, with PyTorch's
+        default ``nn.Linear`` scheme (weights and biases uniform in
+        ``+-1/sqrt(fan_in)``), so a member's weights do not depend on how many
+        other members share the stack.
+
+    Notes
+    -----
+    Inputs have shape ``(n_members, batch, n_features)``.
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        latent_dim: int,
+        hidden_layer_sizes: Sequence[int] = (64,),
+        activation: str = "tanh",
+        activation_beta: float = 1.0,
+        init_seeds: Sequence[int] = (0,),
+    ):
+        super().__init__()
+        hidden = tuple(int(h) for h in hidden_layer_sizes)
+        widths = (int(n_features), *hidden, int(latent_dim), *reversed(hidden), int(n_features))
+        self.widths = widths
+        self.n_members = len(init_seeds)
+        self.n_encoder_layers = len(hidden) + 1
+        self.activation = make_activation(activation, activation_beta)
+        self.n_layers = len(widths) - 1
+        per_member = [self._init_member(widths, seed) for seed in init_seeds]
+        # Plain named parameters (weight_i of shape (n_members, fan_in, fan_out), bias_i of
+        # shape (n_members, 1, fan_out)): looked up by dict access in the hot path.
+        self._names = [(f"weight_{i}", f"bias_{i}") for i in range(self.n_layers)]
+        for i, (w_name, b_name) in enumerate(self._names):
+            self.register_parameter(w_name, nn.Parameter(torch.stack([m[i][0] for m in per_member])))
+            self.register_parameter(b_name, nn.Parameter(torch.stack([m[i][1] for m in per_member])))
+
+    @staticmethod
+    def _init_member(widths, seed):
+        generator = torch.Generator().manual_seed(int(seed))
+        layers = []
+        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+            bound = 1.0 / math.sqrt(fan_in)
+            weight = _uniform((fan_in, fan_out), bound, generator)
+            bias = _uniform((1, fan_out), bound, generator)
+            layers.append((weight, bias))
+        return layers
+
+    def _run(self, x: torch.Tensor, layers: range) -> torch.Tensor:
+        params = self._parameters
+        last = layers[-1]
+        for i in layers:
+            w_name, b_name = self._names[i]
+            x = torch.baddbmm(params[b_name], x, params[w_name])
+            if i != last:
+                x = self.activation(x)
+        return x
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Latent codes, shape ``(n_members, batch, latent_dim)``."""
+        return self._run(x, range(self.n_encoder_layers))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Decoder outputs, shape ``(n_members, batch, n_features)``."""
+        return self._run(z, range(self.n_encoder_layers, self.n_layers))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+    def member_state(self, k: int) -> dict[str, torch.Tensor]:
+        """Copy of member ``k``'s parameters (as a one-member state dict)."""
+        return {name: p[k : k + 1].detach().clone() for name, p in self.named_parameters()}
+
+
+def squared_error(y_pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Per-sample squared Euclidean error, summed over the last (feature) axis."""
+    return (y_pred - target).pow(2).sum(dim=-1)
+
+
+class StackedSquaredError(nn.Module):
+    """Training loss: sum over members of each member's batch-mean squared error.
+
+    Summing (not averaging) over members keeps every member's gradient exactly
+    the gradient it would get if trained alone.  The detached per-member means
+    of the last call are kept in ``member_losses`` for monitoring.
+    """
+
+    def forward(self, y_pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        member_losses = squared_error(y_pred, target).mean(dim=-1)
+        self.member_losses = member_losses.detach()
+        return member_losses.sum()

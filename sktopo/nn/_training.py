@@ -1,0 +1,275 @@
+"""The one training path: a skorch ``NeuralNet`` fed from pre-shuffled device tensors.
+
+skorch owns the loop (``fit_loop -> run_single_epoch -> train_step``).  This
+module only customises its hooks:
+
+* :meth:`ReconstructionNet.get_iterator` returns :class:`MemberBatches`, which
+  keeps the data on the device and slices batches from a tensor shuffled once
+  per epoch (skorch's default ``DataLoader`` path collates sample by sample and
+  is several times slower on small networks);
+* :meth:`ReconstructionNet.get_loss` compares the reconstruction with the input;
+* :meth:`ReconstructionNet.get_default_callbacks` replaces skorch's printing and
+  scoring callbacks by one light :class:`TrainingMonitor` that records per-member
+  losses, raises on divergence, draws the progress bar and stops early.
+"""
+
+from __future__ import annotations
+
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+
+from sktopo.nn._modules import StackedAutoencoder, StackedSquaredError
+
+__all__ = ["MemberBatches", "ReconstructionNet", "TrainingDivergedError", "TrainingMonitor"]
+
+
+class TrainingDivergedError(FloatingPointError):
+    """Raised when the training loss becomes NaN or infinite."""
+
+
+class MemberBatches:
+    """Iterate over mini-batches of a device tensor, one row ordering per member.
+
+    Parameters
+    ----------
+    X : torch.Tensor of shape (n_samples, n_features)
+        Data, already on the training device.
+    indices : torch.Tensor of shape (n_members, n_rows)
+        Rows of ``X`` each member trains (or validates) on.
+    batch_size : int
+        Rows per member and batch; the last batch may be smaller.
+    generators : list of torch.Generator or None
+        One CPU generator per member; each epoch draws one permutation from
+        each.  ``None`` keeps the order (validation).
+
+    Yields
+    ------
+    (Xb, Xb) : tuple of torch.Tensor of shape (n_members, batch, n_features)
+        Input and target of one batch.
+    """
+
+    # Above this many elements the epoch is gathered batch by batch instead of at once.
+    max_epoch_elements = 1 << 26
+
+    def __init__(self, X, indices, batch_size, generators=None):
+        self.X = X
+        self.indices = indices
+        self.batch_size = int(batch_size)
+        self.generators = generators
+
+    def __len__(self):
+        n_rows = self.indices.shape[1]
+        return -(-n_rows // self.batch_size)
+
+    def _epoch_order(self):
+        if self.generators is None:
+            return self.indices
+        n_rows = self.indices.shape[1]
+        perms = torch.stack([torch.randperm(n_rows, generator=g) for g in self.generators])
+        perms = perms.to(self.indices.device, non_blocking=True)
+        return torch.gather(self.indices, 1, perms)
+
+    def __iter__(self):
+        order = self._epoch_order()
+        n_members, n_rows = order.shape
+        step = self.batch_size
+        if n_members * n_rows * self.X.shape[1] <= self.max_epoch_elements:
+            shuffled = self.X[order]
+            for start in range(0, n_rows, step):
+                batch = shuffled[:, start : start + step]
+                yield batch, batch
+        else:
+            for start in range(0, n_rows, step):
+                batch = self.X[order[:, start : start + step]]
+                yield batch, batch
+
+
+class TrainingMonitor(Callback):
+    """Per-epoch bookkeeping for :class:`ReconstructionNet`.
+
+    Records ``train_loss`` (and ``valid_loss`` when a validation set exists) in
+    the net's history as lists with one mean squared error per member; raises
+    :class:`TrainingDivergedError` on a non-finite loss; updates a tqdm bar when
+    ``verbose``; and, when ``patience`` is set, stops once no member's validation
+    loss has improved by more than ``tol`` for ``patience`` epochs, restoring
+    every member's best weights.
+    """
+
+    def __init__(self, *, verbose=0, patience=None, tol=0.0):
+        self.verbose = verbose
+        self.patience = patience
+        self.tol = tol
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self._bar = None
+        if self.verbose:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=net.max_epochs, desc="epochs", unit="epoch", leave=False)
+        self._best = None
+        self._stale = None
+        self._best_params = None
+
+    def on_epoch_begin(self, net, **kwargs):
+        self._batches = {True: [], False: []}
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        # Only bookkeeping here (no device work): the criterion already holds the
+        # per-member batch means; they are combined once per epoch.
+        self._batches[training].append((net.criterion_.member_losses, batch[0].shape[1]))
+
+    def _epoch_losses(self, training):
+        batches = self._batches[training]
+        if not batches:
+            return None
+        means = torch.stack([m for m, _ in batches]).double()
+        sizes = torch.tensor([n for _, n in batches], dtype=torch.float64, device=means.device)
+        return ((sizes @ means) / sizes.sum()).cpu().numpy()
+
+    def on_epoch_end(self, net, **kwargs):
+        train = self._epoch_losses(True)
+        valid = self._epoch_losses(False)
+        epoch = len(net.history)
+        if not (train == train).all() or not abs(train).max() < float("inf"):
+            self._close()
+            raise TrainingDivergedError(
+                f"Training diverged at epoch {epoch}: the training loss is {train.tolist()}. "
+                f"The learning rate ({net.lr}) is probably too large for this data; "
+                "lower learning_rate, standardise the features, or use optimizer='adam'."
+            )
+        net.history.record("train_loss", train.tolist())
+        if valid is not None:
+            net.history.record("valid_loss", valid.tolist())
+        if self._bar is not None:
+            shown = valid if valid is not None else train
+            self._bar.set_postfix(loss=f"{float(shown.mean()):.3g}", refresh=False)
+            self._bar.update(1)
+        if self.patience is not None and valid is not None:
+            self._early_stop(net, valid)
+
+    def _early_stop(self, net, valid):
+        module = net.module_
+        valid = torch.as_tensor(valid)
+        if self._best is None:
+            self._best = valid.clone()
+            self._stale = torch.zeros_like(valid, dtype=torch.long)
+            self._best_params = [p.detach().clone() for p in module.parameters()]
+            return
+        improved = valid < self._best - self.tol
+        self._stale = torch.where(improved, torch.zeros_like(self._stale), self._stale + 1)
+        better = valid < self._best
+        if better.any():
+            self._best = torch.where(better, valid, self._best)
+            rows = better.nonzero().flatten().tolist()
+            for saved, p in zip(self._best_params, module.parameters()):
+                saved[rows] = p.detach()[rows]
+        if bool((self._stale >= self.patience).all()):
+            raise KeyboardInterrupt  # skorch's documented way to end fit_loop early
+
+    def on_train_end(self, net, **kwargs):
+        if self._best_params is not None:
+            with torch.no_grad():
+                for saved, p in zip(self._best_params, net.module_.parameters()):
+                    p.copy_(saved)
+            net.history.record("restored_best", True)
+        self._close()
+
+    def _close(self):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+class ReconstructionNet(NeuralNet):
+    """skorch ``NeuralNet`` that trains a :class:`StackedAutoencoder` to reconstruct its input.
+
+    Extra parameters (besides skorch's):
+
+    train_indices, valid_indices : torch.Tensor of shape (n_members, n_rows)
+        Rows of the ``X`` given to :meth:`fit` that each member trains and
+        validates on (``valid_indices=None``: no validation set).
+    shuffle_seeds : sequence of int
+        One seed per member for its batch order.
+    monitor : TrainingMonitor
+        The callback that records losses.
+    """
+
+    def __init__(
+        self,
+        *args,
+        train_indices=None,
+        valid_indices=None,
+        shuffle_seeds=(0,),
+        monitor=None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.train_indices = train_indices
+        self.valid_indices = valid_indices
+        self.shuffle_seeds = shuffle_seeds
+        self.monitor = monitor
+
+    def get_default_callbacks(self):
+        return [("monitor", self.monitor if self.monitor is not None else TrainingMonitor())]
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        self._generators = [torch.Generator().manual_seed(int(s)) for s in self.shuffle_seeds]
+        super().on_train_begin(net, X=X, y=y, **kwargs)
+
+    def get_iterator(self, dataset, training=False):
+        X = dataset.X
+        if training:
+            return MemberBatches(X, self.train_indices, self.batch_size, self._generators)
+        return MemberBatches(X, self.valid_indices, self.batch_size, None)
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        dataset = self.get_dataset(X, y)
+        return dataset, (dataset if self.valid_indices is not None else None)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        return self.criterion_(y_pred, y_true)
+
+
+def build_net(
+    *,
+    n_features,
+    latent_dim,
+    hidden_layer_sizes,
+    activation,
+    activation_beta,
+    optimizer,
+    learning_rate,
+    batch_size,
+    max_epochs,
+    device,
+    init_seeds,
+    shuffle_seeds,
+    train_indices,
+    valid_indices,
+    patience,
+    tol,
+    verbose,
+):
+    """Build an unfitted :class:`ReconstructionNet` for ``len(init_seeds)`` members."""
+    optimizers = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+    return ReconstructionNet(
+        module=StackedAutoencoder,
+        module__n_features=n_features,
+        module__latent_dim=latent_dim,
+        module__hidden_layer_sizes=tuple(hidden_layer_sizes),
+        module__activation=activation,
+        module__activation_beta=activation_beta,
+        module__init_seeds=tuple(int(s) for s in init_seeds),
+        criterion=StackedSquaredError,
+        optimizer=optimizers[optimizer],
+        lr=learning_rate,
+        batch_size=batch_size,
+        max_epochs=max_epochs,
+        device=device,
+        train_indices=train_indices,
+        valid_indices=valid_indices,
+        shuffle_seeds=tuple(int(s) for s in shuffle_seeds),
+        monitor=TrainingMonitor(verbose=verbose, patience=patience, tol=tol),
+        verbose=0,
+    )

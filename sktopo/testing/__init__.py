@@ -1,0 +1,1 @@
+"""Testing utilities: hypothesis strategies users can reuse (:mod:`sktopo.testing.strategies`)."""

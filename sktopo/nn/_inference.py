@@ -17,7 +17,7 @@ from sktopo.nn._modules import squared_error
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "apply_chunked", "float64_copy"]
 
-DEFAULT_CHUNK_SIZE = 16384
+DEFAULT_CHUNK_SIZE = 65536
 
 
 def float64_copy(module: torch.nn.Module) -> torch.nn.Module:

@@ -5,13 +5,14 @@ subpackages (:mod:`sktopo.detectors`, :mod:`sktopo.physics`,
 :mod:`sktopo.datasets`).
 """
 
-from sktopo.detectors import AutoencoderDetector, PCADetector
+from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector, PCADetector
 from sktopo.physics import DalitzFeatures, PhaseSpaceSampler
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "AutoencoderDetector",
+    "ChartEnsembleDetector",
     "DalitzFeatures",
     "PCADetector",
     "PhaseSpaceSampler",

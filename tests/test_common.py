@@ -6,7 +6,13 @@ expected failure is listed in ``EXPECTED_FAILED_CHECKS`` with its reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sktopo import AutoencoderDetector, DalitzFeatures, PCADetector, PhaseSpaceSampler
+from sktopo import (
+    AutoencoderDetector,
+    ChartEnsembleDetector,
+    DalitzFeatures,
+    PCADetector,
+    PhaseSpaceSampler,
+)
 
 CHECK_INSTANCES = [
     AutoencoderDetector(latent_dim=1, hidden_layer_sizes=(8,), max_epochs=3, random_state=0),
@@ -20,6 +26,17 @@ CHECK_INSTANCES = [
         random_state=0,
     ),
     PCADetector(n_components=1),
+    ChartEnsembleDetector(
+        estimator=AutoencoderDetector(latent_dim=1, hidden_layer_sizes=(8,), max_epochs=3),
+        n_charts=3,
+        random_state=0,
+    ),
+    ChartEnsembleDetector(
+        estimator=AutoencoderDetector(latent_dim=1, hidden_layer_sizes=(8,), max_epochs=3),
+        n_charts=2,
+        aggregate="mean",
+        random_state=0,
+    ),
     DalitzFeatures(),
     PhaseSpaceSampler(),
 ]

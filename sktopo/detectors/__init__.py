@@ -1,6 +1,7 @@
 """Anomaly detectors: reconstruction-error models with the scikit-learn outlier contract."""
 
 from sktopo.detectors._autoencoder import AutoencoderDetector
+from sktopo.detectors._ensemble import ChartEnsembleDetector
 from sktopo.detectors._pca import PCADetector
 
-__all__ = ["AutoencoderDetector", "PCADetector"]
+__all__ = ["AutoencoderDetector", "ChartEnsembleDetector", "PCADetector"]

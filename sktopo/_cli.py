@@ -20,6 +20,13 @@ def _parser():
     rep.add_argument("--full", action="store_true", help="the paper's full training settings")
     rep.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     rep.add_argument("--quiet", action="store_true", help="no progress bars")
+    rep.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default: torch's choice; 1 is fastest for these small "
+        "networks on a busy machine)",
+    )
     return parser
 
 
@@ -39,6 +46,10 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 2
+    if args.threads is not None:
+        import torch
+
+        torch.set_num_threads(args.threads)
     out = Path(args.out) if args.out else Path("sktopo-output") / args.name
     start = time.perf_counter()
     EXPERIMENTS[args.name].run(out, full=args.full, verbose=0 if args.quiet else 1,

@@ -1,6 +1,9 @@
 """Paper reproductions behind ``sktopo reproduce`` (each also has a gallery example)."""
 
-from sktopo.experiments import _circle  # noqa: F401  (registers 'circle')
+from sktopo.experiments import (
+    _bump_hunt,  # noqa: F401  (registers 'bump-hunt', ...)
+    _circle,  # noqa: F401  (registers 'circle')
+)
 from sktopo.experiments._registry import EXPERIMENTS, Experiment, register
 
 __all__ = ["EXPERIMENTS", "Experiment", "register"]

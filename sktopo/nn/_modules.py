@@ -115,8 +115,10 @@ class StackedAutoencoder(nn.Module):
         # shape (n_members, 1, fan_out)): looked up by dict access in the hot path.
         self._names = [(f"weight_{i}", f"bias_{i}") for i in range(self.n_layers)]
         for i, (w_name, b_name) in enumerate(self._names):
-            self.register_parameter(w_name, nn.Parameter(torch.stack([m[i][0] for m in per_member])))
-            self.register_parameter(b_name, nn.Parameter(torch.stack([m[i][1] for m in per_member])))
+            weight = torch.stack([m[i][0] for m in per_member])
+            bias = torch.stack([m[i][1] for m in per_member])
+            self.register_parameter(w_name, nn.Parameter(weight))
+            self.register_parameter(b_name, nn.Parameter(bias))
 
     @staticmethod
     def _init_member(widths, seed):

@@ -129,7 +129,8 @@ def test_reconstruct_matches_reconstruction_error(circle, aggregate, n_charts):
                     rtol=1e-12, atol=1e-15)
     index = ens.chart_index(circle)
     member_errors = ens.member_errors(circle)
-    assert_array_equal(member_errors[np.arange(len(index)), index], ens.reconstruction_error(circle))
+    chosen = member_errors[np.arange(len(index)), index]
+    assert_array_equal(chosen, ens.reconstruction_error(circle))
     if aggregate == "min":
         assert_array_equal(index, member_errors.argmin(axis=1))
     else:

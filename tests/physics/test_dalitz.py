@@ -4,12 +4,13 @@ import pickle
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose, assert_array_equal
+from numpy.testing import assert_allclose
 from sklearn.base import clone
 from sklearn.ensemble import IsolationForest
 from sklearn.pipeline import make_pipeline
 
 from sktopo.physics import DalitzFeatures, PhaseSpaceSampler, invariant_mass_squared
+
 
 @pytest.fixture(scope="module")
 def events():

@@ -6,10 +6,14 @@ matplotlib is imported only when a plot is drawn; nothing here calls ``plt.show(
 from sktopo.plotting._circle import CircleBreakPointDisplay
 from sktopo.plotting._dalitz import DalitzPlotDisplay
 from sktopo.plotting._histograms import LossDistanceDisplay, LossHistogramDisplay
+from sktopo.plotting._roc import PhysicsRocDisplay
+from sktopo.plotting._sculpting import MassSculptingDisplay
 
 __all__ = [
     "CircleBreakPointDisplay",
     "DalitzPlotDisplay",
     "LossDistanceDisplay",
     "LossHistogramDisplay",
+    "MassSculptingDisplay",
+    "PhysicsRocDisplay",
 ]

@@ -1,0 +1,36 @@
+"""Metrics of anomaly detection in the particle-physics conventions.
+
+Signal efficiency at fixed background rejection (E10, E100), background
+rejection ``1 / eps_B`` at fixed signal efficiency, the physics ROC curve,
+the significance improvement ``eps_S / sqrt(eps_B)``, mass sculpting by a cut,
+and model selection on labelled validation data (arXiv:1808.08992).
+
+Every metric takes labels (signal = 1, background = 0) and an anomaly score,
+higher = more anomalous; for a fitted detector that is
+``anomaly_score(detector, X)`` = ``-detector.score_samples(X)``.
+"""
+
+from sktopo.metrics._efficiency import (
+    efficiency_at_rejection,
+    physics_roc_curve,
+    rejection_at_efficiency,
+    significance_improvement,
+    significance_improvement_curve,
+    threshold_at_rejection,
+)
+from sktopo.metrics._scorer import BackgroundOnlySplit, anomaly_score, make_anomaly_scorer
+from sktopo.metrics._sculpting import MassSculptingResult, mass_sculpting
+
+__all__ = [
+    "BackgroundOnlySplit",
+    "MassSculptingResult",
+    "anomaly_score",
+    "efficiency_at_rejection",
+    "make_anomaly_scorer",
+    "mass_sculpting",
+    "physics_roc_curve",
+    "rejection_at_efficiency",
+    "significance_improvement",
+    "significance_improvement_curve",
+    "threshold_at_rejection",
+]

@@ -1,0 +1,399 @@
+"""Signal efficiency, background rejection and significance improvement of a cut.
+
+A cut on the anomaly score (higher = more anomalous) selects a fraction
+``eps_S`` of the signal (y = 1) and ``eps_B`` of the background (y = 0).  The
+background rejection is ``1 - eps_B`` in arXiv:1808.08992 Table I (E10 = eps_S
+at 90 % rejection) and ``1 / eps_B`` on its ROC plots (Fig. 4).  Each number is
+the best cut under a constraint, read off the step-wise ROC curve without
+interpolation: ``efficiency_at_rejection(r)`` = max eps_S over cuts with
+eps_B <= 1 - r; ``rejection_at_efficiency(e)`` = 1 / min eps_B over cuts with
+eps_S >= e.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+from sklearn.metrics import roc_curve
+
+__all__ = [
+    "efficiency_at_rejection",
+    "physics_roc_curve",
+    "rejection_at_efficiency",
+    "significance_improvement",
+    "significance_improvement_curve",
+    "threshold_at_rejection",
+]
+
+
+def _check_fraction(value, name, *, allow_zero=True):
+    """Check a fraction in [0, 1] (or (0, 1]); return it as a float."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"{name} must be a real number in [0, 1]; got {value!r}.")
+    value = float(value)
+    low_ok = value >= 0.0 if allow_zero else value > 0.0
+    if not (low_ok and value <= 1.0):
+        interval = "[0, 1]" if allow_zero else "(0, 1]"
+        raise ValueError(f"{name} must be in {interval}; got {value!r}.")
+    return value
+
+
+def _check_scores(anomaly_score, name="anomaly_score"):
+    scores = np.asarray(anomaly_score)
+    if scores.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional; got shape {scores.shape}.")
+    if scores.size == 0:
+        raise ValueError(f"{name} must not be empty.")
+    if scores.dtype.kind not in "biuf":  # bool, int, unsigned, float
+        raise ValueError(f"{name} must be numeric; got dtype {scores.dtype}.")
+    scores = scores.astype(float)
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(f"{name} must be finite (no NaN or inf).")
+    return scores
+
+
+def _check_labels(y_true):
+    """Validate signal (1) / background (0) labels with both present; return ``is_signal``."""
+    y = np.asarray(y_true)
+    if y.ndim != 1:
+        raise ValueError(f"y_true must be 1-dimensional; got shape {y.shape}.")
+    try:
+        labels = np.unique(y).tolist()
+    except TypeError as exc:
+        raise ValueError("y_true must hold 1 (signal) and 0 (background) only.") from exc
+    if not all(isinstance(v, (bool, np.bool_, Real)) and v in (0, 1) for v in labels):
+        raise ValueError(f"y_true must hold 1 (signal) and 0 (background) only; got {labels}.")
+    if len(labels) < 2:
+        raise ValueError(f"y_true must contain both signal (1) and background (0); got {labels}.")
+    return y.astype(float) == 1.0
+
+
+def _check_labels_scores(y_true, anomaly_score):
+    """Validate labelled scores; return (is_signal bool array, float scores)."""
+    is_signal = _check_labels(y_true)
+    scores = _check_scores(anomaly_score)
+    if is_signal.size != scores.size:
+        raise ValueError(f"y_true has {is_signal.size} entries but anomaly_score {scores.size}.")
+    return is_signal, scores
+
+
+def _count(n, fraction, rounding=math.floor):
+    """``rounding(fraction * n)``; a product within ``1e-12 n`` of an integer is that integer.
+
+    So round-off loses no event: (1 - 0.9) * 10 = 0.9999999999999998 counts as 1.
+    """
+    x = fraction * n
+    nearest = round(x)
+    return int(nearest) if abs(x - nearest) <= 1e-12 * n else int(rounding(x))
+
+
+def _threshold_keeping(scores, fraction):
+    """Smallest ``t`` among ``scores`` (or -inf) with ``mean(scores > t) <= fraction``.
+
+    The one place the cut of every efficiency, significance and sculpting
+    function is computed: the ``(n - k)``-th smallest score, ``k = floor(fraction * n)``.
+    """
+    ordered = np.sort(scores)
+    k = _count(ordered.size, fraction)
+    return -np.inf if k >= ordered.size else float(ordered[ordered.size - k - 1])
+
+
+def threshold_at_rejection(background_score, rejection=0.9):
+    """Cut on the anomaly score that rejects a given fraction of the background.
+
+    Events pass when ``anomaly_score > threshold``, strictly (as a detector
+    predicts -1 when ``-score_samples > -offset_``).  The threshold is the
+    smallest background score ``t`` with ``mean(background_score > t) <= 1 -
+    rejection``: the ``(n_B - k)``-th smallest background score, ``k =
+    floor((1 - rejection) * n_B)``, or ``-inf`` when ``k = n_B`` (a product
+    within ``1e-12 n_B`` of an integer counts as it: 0.1 * 10 is 1).  The passing
+    background fraction is ``k / n_B <= 1 - rejection``, or less when
+    background ties with ``t`` (ties at the threshold are all rejected).
+
+    Parameters
+    ----------
+    background_score : array-like of shape (n_background,)
+        Anomaly scores of background events, higher = more anomalous.
+    rejection : float in [0, 1], default=0.9
+        Fraction of background to reject (at least).
+
+    Returns
+    -------
+    threshold : float
+        Select events with ``anomaly_score > threshold``.
+
+    References
+    ----------
+    .. [1] M. Farina, Y. Nakai, D. Shih, "Searching for New Physics with Deep
+       Autoencoders", Phys. Rev. D 101, 075021 (2020), arXiv:1808.08992.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.metrics import threshold_at_rejection
+    >>> background = np.arange(10.0)  # 0, 1, ..., 9
+    >>> threshold_at_rejection(background, rejection=0.9)  # keeps only 9
+    8.0
+    >>> threshold_at_rejection(background, rejection=0.0)
+    -inf
+    """
+    rejection = _check_fraction(rejection, "rejection")
+    scores = _check_scores(background_score, "background_score")
+    return _threshold_keeping(scores, 1 - rejection)
+
+
+def efficiency_at_rejection(y_true, anomaly_score, rejection=0.9):
+    """Signal efficiency at a given background rejection (E10, E100 of arXiv:1808.08992).
+
+    Events pass ``anomaly_score > t``, ``t`` = :func:`threshold_at_rejection`
+    of the background scores (the smallest background score leaving at most
+    ``floor((1 - rejection) * n_B)`` background events above it); signal tied
+    with ``t`` fails.  ``mean(signal_score > t)`` is the largest eps_S of any
+    cut with ``eps_B <= 1 - rejection`` (the step-wise ROC curve, no
+    interpolation).  ``rejection=0.9`` is E10, ``rejection=0.99`` E100.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        1 for signal, 0 for background; both must occur.
+    anomaly_score : array-like of shape (n_samples,)
+        Higher = more anomalous, e.g. ``-detector.score_samples(X)``.
+    rejection : float in [0, 1], default=0.9
+        Background rejection ``1 - eps_B``.
+
+    Returns
+    -------
+    efficiency : float
+        Signal efficiency ``eps_S`` in [0, 1].
+
+    See Also
+    --------
+    rejection_at_efficiency : The dual quantity.
+    threshold_at_rejection : The cut itself.
+
+    References
+    ----------
+    .. [1] M. Farina, Y. Nakai, D. Shih, "Searching for New Physics with Deep
+       Autoencoders", Phys. Rev. D 101, 075021 (2020), arXiv:1808.08992,
+       Table I.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.metrics import efficiency_at_rejection
+    >>> y = np.r_[np.zeros(10), np.ones(4)]
+    >>> score = np.r_[np.arange(10.0), [2.5, 7.5, 8.5, 10.0]]  # background 0..9
+    >>> efficiency_at_rejection(y, score, rejection=0.9)   # cut: score > 8
+    0.5
+    >>> efficiency_at_rejection(y, score, rejection=0.99)  # cut: score > 9
+    0.25
+    """
+    rejection = _check_fraction(rejection, "rejection")
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    t = _threshold_keeping(scores[~is_signal], 1 - rejection)
+    return float(np.mean(scores[is_signal] > t))
+
+
+def rejection_at_efficiency(y_true, anomaly_score, efficiency=0.5):
+    """Background rejection ``1 / eps_B`` at a given signal efficiency.
+
+    Events pass ``anomaly_score >= u``, ``u`` the ``m``-th largest signal
+    score, ``m = ceil(efficiency * n_S)``: the hardest cut keeping at least
+    that signal fraction; background tied with ``u`` passes.  ``eps_B =
+    mean(background_score >= u)`` is the smallest eps_B of any cut with
+    ``eps_S >= efficiency`` (the step-wise ROC curve, no interpolation).
+    ``eps_B = 0`` gives ``inf``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        1 for signal, 0 for background; both must occur.
+    anomaly_score : array-like of shape (n_samples,)
+        Higher = more anomalous.
+    efficiency : float in (0, 1], default=0.5
+        Signal efficiency ``eps_S``.
+
+    Returns
+    -------
+    rejection : float
+        ``1 / eps_B`` in [1, inf].
+
+    See Also
+    --------
+    efficiency_at_rejection : The dual quantity.
+
+    References
+    ----------
+    .. [1] M. Farina, Y. Nakai, D. Shih, "Searching for New Physics with Deep
+       Autoencoders", Phys. Rev. D 101, 075021 (2020), arXiv:1808.08992, Fig. 4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.metrics import rejection_at_efficiency
+    >>> y = np.r_[np.zeros(10), np.ones(4)]
+    >>> score = np.r_[np.arange(10.0), [2.5, 7.5, 8.5, 10.0]]
+    >>> rejection_at_efficiency(y, score, efficiency=0.5)   # cut: score >= 8.5
+    10.0
+    >>> rejection_at_efficiency(y, score, efficiency=0.25)  # cut: score >= 10
+    inf
+    """
+    efficiency = _check_fraction(efficiency, "efficiency", allow_zero=False)
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    signal = np.sort(scores[is_signal])
+    m = max(_count(signal.size, efficiency, math.ceil), 1)
+    u = signal[signal.size - m]
+    eps_b = float(np.mean(scores[~is_signal] >= u))
+    return np.inf if eps_b == 0.0 else 1.0 / eps_b
+
+
+def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True):
+    """ROC curve in the physics convention: ``1 / eps_B`` against ``eps_S``.
+
+    :func:`sklearn.metrics.roc_curve` with signal as the positive class:
+    ``eps_S`` = tpr, ``eps_B`` = fpr; events pass ``thresholds[i]`` when
+    ``anomaly_score >= thresholds[i]`` (sklearn's convention).  Points with
+    ``eps_B = 0`` (the hardest cuts, sklearn's ``threshold = inf`` included)
+    are dropped: ``1 / eps_B`` is infinite there, off a log axis.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        1 for signal, 0 for background; both must occur.
+    anomaly_score : array-like of shape (n_samples,)
+        Higher = more anomalous.
+    drop_intermediate : bool, default=True
+        Passed to :func:`~sklearn.metrics.roc_curve`.
+
+    Returns
+    -------
+    eps_s : ndarray of shape (n_points,)
+        Signal efficiency, increasing.
+    rejection : ndarray of shape (n_points,)
+        Background rejection ``1 / eps_B``, finite, non-increasing.
+    thresholds : ndarray of shape (n_points,)
+        Decreasing cuts on the anomaly score.
+
+    References
+    ----------
+    .. [1] M. Farina, Y. Nakai, D. Shih, "Searching for New Physics with Deep
+       Autoencoders", Phys. Rev. D 101, 075021 (2020), arXiv:1808.08992, Fig. 4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.metrics import physics_roc_curve
+    >>> eps_s, rejection, thresholds = physics_roc_curve(
+    ...     [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], drop_intermediate=False)
+    >>> eps_s, rejection, thresholds
+    (array([0.5, 1. , 1. ]), array([2., 2., 1.]), array([0.4 , 0.35, 0.1 ]))
+    """
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    fpr, tpr, thresholds = roc_curve(is_signal.astype(int), scores, pos_label=1,
+                                     drop_intermediate=drop_intermediate)
+    keep = fpr > 0
+    return tpr[keep], 1.0 / fpr[keep], thresholds[keep]
+
+
+def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold=None):
+    """Significance improvement ``eps_S / sqrt(eps_B)`` of one cut (SIC).
+
+    A cut turns a significance ``S / sqrt(B)`` into ``eps_S S / sqrt(eps_B
+    B)``.  Events pass ``anomaly_score > t``, ``t`` given (``threshold``) or
+    :func:`threshold_at_rejection` of the background scores (``rejection``);
+    give at most one, ``rejection=0.9`` when neither.  With ``eps_B = 0`` the
+    result is ``inf``, or ``0.0`` if no signal passes either.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        1 for signal, 0 for background; both must occur.
+    anomaly_score : array-like of shape (n_samples,)
+        Higher = more anomalous.
+    rejection : float in [0, 1], default=None
+        Background rejection fixing the cut (``eps_B <= 1 - rejection``).
+    threshold : float, default=None
+        Explicit cut: select ``anomaly_score > threshold``.
+
+    Returns
+    -------
+    sic : float
+
+    See Also
+    --------
+    significance_improvement_curve : SIC of every cut.
+
+    References
+    ----------
+    .. [1] M. Farina, Y. Nakai, D. Shih, "Searching for New Physics with Deep
+       Autoencoders", Phys. Rev. D 101, 075021 (2020), arXiv:1808.08992.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.metrics import significance_improvement
+    >>> y = np.r_[np.zeros(10), np.ones(4)]
+    >>> score = np.r_[np.arange(10.0), [2.5, 7.5, 8.5, 10.0]]
+    >>> round(significance_improvement(y, score, rejection=0.9), 4)  # 0.5 / sqrt(0.1)
+    1.5811
+    >>> round(significance_improvement(y, score, threshold=5.0), 4)  # 0.75 / sqrt(0.4)
+    1.1859
+    """
+    if rejection is not None and threshold is not None:
+        raise ValueError("give rejection or threshold, not both.")
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    if threshold is None:
+        rejection = _check_fraction(0.9 if rejection is None else rejection, "rejection")
+        threshold = _threshold_keeping(scores[~is_signal], 1 - rejection)
+    elif isinstance(threshold, bool) or not isinstance(threshold, Real) or np.isnan(threshold):
+        raise ValueError(f"threshold must be a real number; got {threshold!r}.")
+    eps_s = np.mean(scores[is_signal] > threshold)
+    eps_b = np.mean(scores[~is_signal] > threshold)
+    if eps_b == 0:
+        return np.inf if eps_s > 0 else 0.0
+    return float(eps_s / np.sqrt(eps_b))
+
+
+def significance_improvement_curve(y_true, anomaly_score, *, drop_intermediate=True):
+    """Significance improvement ``eps_S / sqrt(eps_B)`` along the ROC curve.
+
+    At the points of :func:`physics_roc_curve` (``eps_B > 0``; events pass
+    when ``anomaly_score >= thresholds[i]``): ``sic = eps_S * sqrt(1 / eps_B)``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        1 for signal, 0 for background; both must occur.
+    anomaly_score : array-like of shape (n_samples,)
+        Higher = more anomalous.
+    drop_intermediate : bool, default=True
+        As in :func:`physics_roc_curve`.
+
+    Returns
+    -------
+    eps_s : ndarray of shape (n_points,)
+        Signal efficiency, increasing.
+    sic : ndarray of shape (n_points,)
+        ``eps_S / sqrt(eps_B)``.
+    thresholds : ndarray of shape (n_points,)
+        Decreasing cuts on the anomaly score.
+
+    References
+    ----------
+    .. [1] M. Farina, Y. Nakai, D. Shih, "Searching for New Physics with Deep
+       Autoencoders", Phys. Rev. D 101, 075021 (2020), arXiv:1808.08992.
+
+    Examples
+    --------
+    >>> from sktopo.metrics import significance_improvement_curve
+    >>> eps_s, sic, _ = significance_improvement_curve(
+    ...     [0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], drop_intermediate=False)
+    >>> eps_s, sic.round(4)
+    (array([0.5, 1. , 1. ]), array([0.7071, 1.4142, 1.    ]))
+    """
+    eps_s, rejection, thresholds = physics_roc_curve(
+        y_true, anomaly_score, drop_intermediate=drop_intermediate
+    )
+    return eps_s, eps_s * np.sqrt(rejection), thresholds

@@ -1,0 +1,274 @@
+"""Model selection of anomaly detectors on labelled validation data.
+
+A detector's own ``score`` (mean ``score_samples``) rewards reconstructing
+the data well, so it always prefers the largest latent space.  Choosing a
+hyperparameter such as ``latent_dim`` for anomaly-detection power needs
+labelled validation data and a metric of separation: :func:`make_anomaly_scorer`
+builds such a scorer, and :class:`BackgroundOnlySplit` makes cross-validation
+train on background only, as an anomaly detector must be.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import BaseCrossValidator, check_cv
+
+from sktopo.metrics._efficiency import (
+    _check_labels,
+    _check_labels_scores,
+    efficiency_at_rejection,
+    rejection_at_efficiency,
+    significance_improvement,
+)
+
+__all__ = ["BackgroundOnlySplit", "anomaly_score", "make_anomaly_scorer"]
+
+
+def anomaly_score(estimator, X):
+    """Anomaly score of a fitted detector: ``-estimator.score_samples(X)``.
+
+    The one conversion from the scikit-learn outlier-detector convention
+    (``score_samples`` higher = more normal) to the anomaly score every
+    function of :mod:`sktopo.metrics` takes (higher = more anomalous).  For an
+    sktopo detector it is the reconstruction error; it works as well for
+    :class:`~sklearn.ensemble.IsolationForest` or any estimator with
+    ``score_samples``.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Has a ``score_samples`` method, higher = more normal.
+    X : array-like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    score : ndarray of shape (n_samples,)
+        Higher = more anomalous.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo import PCADetector
+    >>> from sktopo.metrics import anomaly_score
+    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [3.0, 0.0]])
+    >>> det = PCADetector(n_components=1).fit(X)
+    >>> anomaly_score(det, [[1.0, 2.0]])  # squared distance to the x axis
+    array([4.])
+    """
+    if not hasattr(estimator, "score_samples"):
+        raise TypeError(
+            f"{type(estimator).__name__} has no score_samples method; an anomaly "
+            "score needs an outlier detector (score_samples higher = more normal)."
+        )
+    return -np.asarray(estimator.score_samples(X), dtype=float)
+
+
+def _roc_auc(y_true, anomaly_score):
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    return float(roc_auc_score(is_signal, scores))
+
+
+def _average_precision(y_true, anomaly_score):
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    return float(average_precision_score(is_signal, scores))
+
+
+# metric name -> (function of (y_true, anomaly_score, **kwargs), allowed kwargs)
+_METRICS = {
+    "roc_auc": (_roc_auc, frozenset()),
+    "average_precision": (_average_precision, frozenset()),
+    "efficiency_at_rejection": (efficiency_at_rejection, frozenset({"rejection"})),
+    "rejection_at_efficiency": (rejection_at_efficiency, frozenset({"efficiency"})),
+    "significance_improvement": (
+        significance_improvement,
+        frozenset({"rejection", "threshold"}),
+    ),
+}
+
+
+class _AnomalyScorer:
+    """``scorer(estimator, X, y)``: a metric of ``(y, -estimator.score_samples(X))``."""
+
+    def __init__(self, metric, kwargs):
+        self.metric = metric
+        self.kwargs = kwargs
+
+    def __call__(self, estimator, X, y=None):
+        if y is None:
+            raise ValueError(
+                f"the {self.metric!r} anomaly scorer needs labels y (1 = signal, "
+                "0 = background) on the validation data."
+            )
+        func, _ = _METRICS[self.metric]
+        return float(func(y, anomaly_score(estimator, X), **self.kwargs))
+
+    def __repr__(self):
+        args = [repr(self.metric)] + [f"{k}={v!r}" for k, v in sorted(self.kwargs.items())]
+        return f"make_anomaly_scorer({', '.join(args)})"
+
+
+def make_anomaly_scorer(metric="roc_auc", **kwargs):
+    """Scorer ranking anomaly detectors by how well they separate labelled signal.
+
+    The returned callable ``scorer(estimator, X, y) -> float`` computes
+    ``metric(y, -estimator.score_samples(X))`` with signal (``y = 1``) as the
+    positive class.  The score is always taken through
+    :func:`anomaly_score`, so its sign cannot be inverted by mistake: a
+    detector that scores signal as more normal than background gets a ROC AUC
+    below 0.5.  Pass it as ``scoring=`` to
+    :class:`~sklearn.model_selection.GridSearchCV` or
+    :func:`~sklearn.model_selection.cross_val_score` (scikit-learn accepts any
+    callable with this signature); greater is better for every metric.
+
+    Why a scorer: without one, model selection uses the detector's ``score``,
+    the mean ``score_samples``, which rewards reconstructing everything well
+    and so always prefers the largest latent space, signal included.  Choosing
+    ``latent_dim`` or ``n_components`` for anomaly detection needs labelled
+    validation data.  Those labels must not leak into training: with the
+    default splitters the training folds would contain the signal too.  Use
+    ``cv=BackgroundOnlySplit(...)``, whose training folds hold background
+    only and whose test folds hold both classes, and ``refit=False``: a
+    search's refit trains on all of ``X``, signal included, so fit the chosen
+    model on the background yourself (see the example).
+
+    Parameters
+    ----------
+    metric : {'roc_auc', 'average_precision', 'efficiency_at_rejection', \
+'rejection_at_efficiency', 'significance_improvement'}, default='roc_auc'
+        ``roc_auc`` and ``average_precision`` are scikit-learn's; the others
+        are :func:`efficiency_at_rejection`, :func:`rejection_at_efficiency`
+        and :func:`significance_improvement` of :mod:`sktopo.metrics`.
+    **kwargs
+        Passed to the metric: ``rejection`` (efficiency_at_rejection,
+        significance_improvement), ``efficiency`` (rejection_at_efficiency),
+        ``threshold`` (significance_improvement).
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y) -> float``.  ``rejection_at_efficiency`` and
+        ``significance_improvement`` return ``inf`` when a cut selects no
+        background; scikit-learn's search then warns about non-finite scores,
+        so prefer ``efficiency_at_rejection`` or ``roc_auc`` for model
+        selection on small validation sets.
+
+    See Also
+    --------
+    BackgroundOnlySplit : Cross-validation that trains on background only.
+
+    References
+    ----------
+    .. [1] M. Farina, Y. Nakai, D. Shih, "Searching for New Physics with Deep
+       Autoencoders", Phys. Rev. D 101, 075021 (2020), arXiv:1808.08992.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from sktopo import PCADetector
+    >>> from sktopo.metrics import BackgroundOnlySplit, make_anomaly_scorer
+    >>> rng = np.random.default_rng(0)
+    >>> background = rng.normal(size=(200, 3)) * [3.0, 0.5, 0.1]
+    >>> signal = rng.normal(size=(40, 3)) * [3.0, 0.5, 0.1] + [0.0, 4.0, 0.0]
+    >>> X, y = np.vstack([background, signal]), np.r_[np.zeros(200), np.ones(40)]
+    >>> search = GridSearchCV(PCADetector(), {"n_components": [1, 2]},
+    ...                       scoring=make_anomaly_scorer("roc_auc"),
+    ...                       cv=BackgroundOnlySplit(cv=3), refit=False).fit(X, y)
+    >>> search.best_params_
+    {'n_components': 1}
+    >>> detector = PCADetector(**search.best_params_).fit(X[y == 0])
+    """
+    if metric not in _METRICS:
+        raise ValueError(f"metric must be one of {sorted(_METRICS)}; got {metric!r}.")
+    _, allowed = _METRICS[metric]
+    unknown = sorted(set(kwargs) - allowed)
+    if unknown:
+        raise TypeError(
+            f"metric {metric!r} takes keyword arguments {sorted(allowed) or 'none'}; "
+            f"got {unknown}."
+        )
+    return _AnomalyScorer(metric, dict(kwargs))
+
+
+class BackgroundOnlySplit(BaseCrossValidator):
+    """Cross-validation for anomaly detectors: train on background, test on both.
+
+    Wraps a splitter (by default stratified K-fold) and removes the signal
+    events (``y == 1``) from every training fold, keeping the test folds as
+    they are.  With stratified folds each test fold holds signal and
+    background in the sample's proportions, so a labelled scorer such as
+    :func:`make_anomaly_scorer` can measure separation while the detector is
+    fitted, as in the real search, on background alone.  Every event is in
+    exactly one test fold; a signal event is never trained on.
+
+    A search's refit is not a fold: ``GridSearchCV(..., refit=True)`` refits
+    on all of ``X``, signal included.  Pass ``refit=False`` and fit
+    the best model on ``X[y == 0]``.
+
+    Parameters
+    ----------
+    cv : int, cross-validation generator or iterable, default=5
+        The wrapped splitter, as in :func:`~sklearn.model_selection.check_cv`
+        for a classifier: an int gives
+        :class:`~sklearn.model_selection.StratifiedKFold` with that many folds.
+
+    See Also
+    --------
+    make_anomaly_scorer : The scorer to use with it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.metrics import BackgroundOnlySplit
+    >>> y = np.array([0, 0, 0, 0, 1, 1])
+    >>> for train, test in BackgroundOnlySplit(cv=2).split(np.zeros((6, 1)), y):
+    ...     print(train, test)
+    [2 3] [0 1 4]
+    [0 1] [2 3 5]
+    """
+
+    def __init__(self, cv=5):
+        self.cv = cv
+
+    def split(self, X, y, groups=None):
+        """Generate (train, test) indices; train indices are background only.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            1 for signal, 0 for background; both must occur.
+        groups : array-like of shape (n_samples,), default=None
+            Passed to the wrapped splitter.
+
+        Yields
+        ------
+        train : ndarray
+            Indices of the background events of the training fold.
+        test : ndarray
+            Indices of the test fold.
+        """
+        if y is None:
+            raise ValueError("BackgroundOnlySplit.split needs y (1 = signal, 0 = background).")
+        is_signal = _check_labels(y)
+        for train, test in check_cv(self.cv, y, classifier=True).split(X, y, groups):
+            train = np.asarray(train)
+            train = train[~is_signal[train]]
+            if train.size == 0:
+                raise ValueError("a training fold holds no background event.")
+            yield train, np.asarray(test)
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of splits, that of the wrapped splitter.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Passed to the wrapped splitter.
+
+        Returns
+        -------
+        n_splits : int
+        """
+        return check_cv(self.cv, y, classifier=True).get_n_splits(X, y, groups)

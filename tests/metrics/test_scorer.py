@@ -1,0 +1,162 @@
+"""make_anomaly_scorer and BackgroundOnlySplit: the sign, GridSearchCV, the splits."""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+
+from sktopo import PCADetector
+from sktopo.metrics import (
+    BackgroundOnlySplit,
+    anomaly_score,
+    efficiency_at_rejection,
+    make_anomaly_scorer,
+    rejection_at_efficiency,
+    significance_improvement,
+)
+
+SCALES = np.array([3.0, 0.5, 0.1])
+
+
+@pytest.fixture(scope="module")
+def data():
+    """Background in a flat ellipsoid; signal displaced along its 2nd axis.
+
+    PCA with 1 component leaves the 2nd axis in the error (signal error ~ 16,
+    background ~ 0.26): it separates.  With 2 components only the 3rd axis
+    is left, the same for both: it does not, though it reconstructs better.
+    """
+    rng = np.random.default_rng(0)
+    background = rng.normal(size=(300, 3)) * SCALES
+    signal = rng.normal(size=(60, 3)) * SCALES + [0.0, 4.0, 0.0]
+    X = np.vstack([background, signal])
+    y = np.r_[np.zeros(300), np.ones(60)]
+    perm = rng.permutation(y.size)
+    return X[perm], y[perm]
+
+
+class InvertedDetector(PCADetector):
+    """A detector with the sign wrong: score_samples = +reconstruction error."""
+
+    def score_samples(self, X):
+        return self.reconstruction_error(X)
+
+
+def test_anomaly_score_is_minus_score_samples(data):
+    X, y = data
+    det = PCADetector(n_components=1).fit(X[y == 0])
+    np.testing.assert_array_equal(anomaly_score(det, X), -det.score_samples(X))
+    np.testing.assert_allclose(anomaly_score(det, X), det.reconstruction_error(X))
+    with pytest.raises(TypeError, match="score_samples"):
+        anomaly_score(object(), X)
+
+
+@pytest.mark.parametrize(
+    "metric, kwargs, func",
+    [
+        ("roc_auc", {}, roc_auc_score),
+        ("average_precision", {}, average_precision_score),
+        ("efficiency_at_rejection", {"rejection": 0.99},
+         lambda y, s: efficiency_at_rejection(y, s, rejection=0.99)),
+        ("rejection_at_efficiency", {"efficiency": 0.2},
+         lambda y, s: rejection_at_efficiency(y, s, efficiency=0.2)),
+        ("significance_improvement", {"rejection": 0.5},
+         lambda y, s: significance_improvement(y, s, rejection=0.5)),
+        ("significance_improvement", {"threshold": 1.0},
+         lambda y, s: significance_improvement(y, s, threshold=1.0)),
+    ],
+)
+def test_scorer_value_uses_minus_score_samples(data, metric, kwargs, func):
+    X, y = data
+    det = PCADetector(n_components=2).fit(X[y == 0])
+    scorer = make_anomaly_scorer(metric, **kwargs)
+    assert scorer(det, X, y) == pytest.approx(func(y, -det.score_samples(X)))
+    assert isinstance(scorer(det, X, y), float)
+
+
+def test_scorer_sign_cannot_be_inverted(data):
+    X, y = data
+    scorer = make_anomaly_scorer("roc_auc")
+    good = PCADetector(n_components=1).fit(X[y == 0])
+    bad = InvertedDetector(n_components=1).fit(X[y == 0])
+    assert scorer(good, X, y) > 0.95
+    assert scorer(bad, X, y) == pytest.approx(1.0 - scorer(good, X, y))
+    assert scorer(bad, X, y) < 0.5
+    # separating detector scores higher with every metric
+    for metric in ("average_precision", "efficiency_at_rejection"):
+        s = make_anomaly_scorer(metric)
+        assert s(good, X, y) > s(bad, X, y)
+
+
+def test_scorer_validation(data):
+    X, y = data
+    det = PCADetector(n_components=1).fit(X)
+    with pytest.raises(ValueError, match="metric must be one of"):
+        make_anomaly_scorer("accuracy")
+    with pytest.raises(TypeError, match="efficiency"):
+        make_anomaly_scorer("efficiency_at_rejection", efficiency=0.5)
+    with pytest.raises(TypeError, match="none"):
+        make_anomaly_scorer("roc_auc", rejection=0.9)
+    with pytest.raises(ValueError, match="needs labels"):
+        make_anomaly_scorer()(det, X)
+    with pytest.raises(ValueError, match="both"):
+        make_anomaly_scorer()(det, X, np.zeros(len(X)))
+    scorer = make_anomaly_scorer("efficiency_at_rejection", rejection=0.99)
+    assert repr(scorer) == "make_anomaly_scorer('efficiency_at_rejection', rejection=0.99)"
+    assert pickle.loads(pickle.dumps(scorer))(det, X, y) == scorer(det, X, y)
+
+
+def test_background_only_split():
+    y = np.r_[np.zeros(20), np.ones(10)]
+    X = np.zeros((30, 1))
+    cv = BackgroundOnlySplit(cv=5)
+    assert cv.get_n_splits(X, y) == 5
+    tests = []
+    for train, test in cv.split(X, y):
+        assert np.all(y[train] == 0) and train.size == 16
+        assert set(y[test]) == {0.0, 1.0}  # stratified: 4 background, 2 signal
+        assert np.sum(y[test] == 1) == 2
+        assert not set(train) & set(test)
+        tests.append(test)
+    np.testing.assert_array_equal(np.sort(np.concatenate(tests)), np.arange(30))
+    assert repr(cv) == "BackgroundOnlySplit(cv=5)"
+
+
+def test_background_only_split_wraps_splitter_and_validates():
+    y = np.array([0, 1] * 6)
+    X = np.zeros((12, 1))
+    cv = BackgroundOnlySplit(cv=KFold(3))
+    assert cv.get_n_splits() == 3
+    for (train, test), (k_train, k_test) in zip(cv.split(X, y), KFold(3).split(X)):
+        np.testing.assert_array_equal(train, k_train[y[k_train] == 0])
+        np.testing.assert_array_equal(test, k_test)
+    with pytest.raises(ValueError, match="needs y"):
+        next(cv.split(X, None))
+    with pytest.raises(ValueError, match="only"):
+        next(cv.split(X, np.array([-1, 1] * 6)))
+    with pytest.raises(ValueError, match="no background"):
+        list(BackgroundOnlySplit(cv=[(np.array([1, 3]), np.array([0, 2]))]).split(X, y))
+
+
+def test_grid_search_picks_the_separating_setting(data):
+    X, y = data
+    grid = {"n_components": [1, 2]}
+    search = GridSearchCV(PCADetector(), grid, scoring=make_anomaly_scorer("roc_auc"),
+                          cv=BackgroundOnlySplit(cv=3), refit=False).fit(X, y)
+    assert search.best_params_ == {"n_components": 1}
+    aucs = search.cv_results_["mean_test_score"]
+    assert aucs[0] > 0.95 and aucs[1] < 0.75  # higher scorer value = better separation
+    # the unsupervised default, mean score_samples, prefers the bigger latent space
+    default = GridSearchCV(PCADetector(), grid, cv=BackgroundOnlySplit(cv=3),
+                           refit=False).fit(X, y)
+    assert default.best_params_ == {"n_components": 2}
+
+
+def test_cross_val_score_with_efficiency_scorer(data):
+    X, y = data
+    scores = cross_val_score(PCADetector(n_components=1), X, y, cv=BackgroundOnlySplit(cv=3),
+                             scoring=make_anomaly_scorer("efficiency_at_rejection",
+                                                         rejection=0.9))
+    assert scores.shape == (3,) and np.all(scores > 0.9)

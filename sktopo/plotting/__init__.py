@@ -7,6 +7,7 @@ from sktopo.plotting._circle import CircleBreakPointDisplay
 from sktopo.plotting._dalitz import DalitzPlotDisplay
 from sktopo.plotting._histograms import LossDistanceDisplay, LossHistogramDisplay
 from sktopo.plotting._roc import PhysicsRocDisplay
+from sktopo.plotting._scree import ScreePlotDisplay
 from sktopo.plotting._sculpting import MassSculptingDisplay
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "LossHistogramDisplay",
     "MassSculptingDisplay",
     "PhysicsRocDisplay",
+    "ScreePlotDisplay",
 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sktopo.diagnostics._breaks import _spearman, loss_vs_distance
+
 __all__ = ["LossDistanceDisplay", "LossHistogramDisplay"]
 
 _WORST_COLOR = "tab:blue"
@@ -232,15 +234,7 @@ class LossDistanceDisplay:
                 f"distances has {self.distances.size} entries, errors {self.errors.size}."
             )
         self.worst_index = int(np.argmax(self.errors))
-        self.spearman = self._spearman(self.distances, self.errors)
-
-    @staticmethod
-    def _spearman(x, y):
-        from scipy.stats import spearmanr
-
-        if x.size < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
-            return float("nan")
-        return float(spearmanr(x, y).statistic)
+        self.spearman = _spearman(self.distances, self.errors)
 
     @classmethod
     def from_predictions(cls, X, errors, *, n_worst=10, ax=None):
@@ -260,14 +254,8 @@ class LossDistanceDisplay:
         -------
         display : LossDistanceDisplay
         """
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-dimensional; got shape {X.shape}.")
-        errors = _as_errors(errors)
-        if errors.size != X.shape[0]:
-            raise ValueError(f"errors has {errors.size} entries for {X.shape[0]} events.")
-        distances = np.linalg.norm(X - X[np.argmax(errors)], axis=1)
-        return cls(distances=distances, errors=errors).plot(ax=ax, n_worst=n_worst)
+        result = loss_vs_distance(X, errors)
+        return cls(distances=result.distance, errors=result.error).plot(ax=ax, n_worst=n_worst)
 
     @classmethod
     def from_estimator(cls, estimator, X, *, n_worst=10, ax=None):

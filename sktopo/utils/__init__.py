@@ -1,5 +1,6 @@
 """Small utilities shared across sktopo."""
 
 from sktopo.utils._device import resolve_device
+from sktopo.utils._optional import import_optional
 
-__all__ = ["resolve_device"]
+__all__ = ["import_optional", "resolve_device"]

@@ -1,0 +1,37 @@
+"""Diagnostics: does the data's topology force a break, and where does a detector break it?
+
+- Before training: :func:`topology_check` (persistent homology, needs the
+  ``topology`` extra), :func:`estimate_intrinsic_dimension` (TwoNN),
+  :func:`pca_scree` and :func:`suggest_latent_dim` pick the latent dimension.
+- After training: :func:`loss_vs_distance` and :func:`locate_breaks` read the
+  losses of a detector (arXiv:2102.08380, Secs. 5-8).
+"""
+
+from sktopo.diagnostics._breaks import (
+    BreakRegions,
+    LossDistanceResult,
+    locate_breaks,
+    loss_vs_distance,
+)
+from sktopo.diagnostics._dimension import (
+    LatentDimSuggestion,
+    ScreeResult,
+    estimate_intrinsic_dimension,
+    pca_scree,
+    suggest_latent_dim,
+)
+from sktopo.diagnostics._topology import TopologyCheckResult, topology_check
+
+__all__ = [
+    "BreakRegions",
+    "LatentDimSuggestion",
+    "LossDistanceResult",
+    "ScreeResult",
+    "TopologyCheckResult",
+    "estimate_intrinsic_dimension",
+    "locate_breaks",
+    "loss_vs_distance",
+    "pca_scree",
+    "suggest_latent_dim",
+    "topology_check",
+]

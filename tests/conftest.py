@@ -19,6 +19,11 @@ settings.register_profile(
 )
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
+# The test networks are tiny: one intra-op thread is as fast as several on an
+# idle machine and much faster on a busy one, where torch's threads otherwise
+# spin against other processes (measured up to 25x slower with 2 threads).
+torch.set_num_threads(int(os.environ.get("SKTOPO_TEST_TORCH_THREADS", "1")))
+
 
 def pytest_collection_modifyitems(config, items):
     if torch.cuda.is_available():

@@ -162,7 +162,7 @@ class PhysicsRocDisplay:
         self.chance_level_ = None
         if plot_chance_level:
             positive = self.eps_s[self.eps_s > 0]
-            lo = positive.min() if positive.size else 1e-2
+            lo = min(positive.min(), 1e-2) if positive.size else 1e-2
             x = np.geomspace(lo, 1.0, 200)
             (self.chance_level_,) = ax.plot(x, 1.0 / x, "k--", lw=1.0,
                                             label=r"random ($1/\epsilon_S$)")

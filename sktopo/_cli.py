@@ -30,6 +30,22 @@ def _parser():
     return parser
 
 
+def _show_progress():
+    """Send the experiments' INFO messages to standard output (once per process)."""
+    import logging
+
+    log = logging.getLogger("sktopo.experiments")
+    log.setLevel(logging.INFO)
+    for handler in log.handlers:
+        if getattr(handler, "_sktopo_cli", False):
+            handler.setStream(sys.stdout)
+            return
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler._sktopo_cli = True
+    log.addHandler(handler)
+
+
 def main(argv=None):
     """Entry point of the ``sktopo`` console script."""
     args = _parser().parse_args(argv)
@@ -46,6 +62,8 @@ def main(argv=None):
             file=sys.stderr,
         )
         return 2
+    if not args.quiet:
+        _show_progress()
     if args.threads is not None:
         import torch
 

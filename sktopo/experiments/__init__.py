@@ -4,6 +4,6 @@ from sktopo.experiments import (
     _bump_hunt,  # noqa: F401  (registers 'bump-hunt', ...)
     _circle,  # noqa: F401  (registers 'circle')
 )
-from sktopo.experiments._registry import EXPERIMENTS, Experiment, register
+from sktopo.experiments._registry import EXPERIMENTS, Experiment, logger, register
 
-__all__ = ["EXPERIMENTS", "Experiment", "register"]
+__all__ = ["EXPERIMENTS", "Experiment", "logger", "register"]

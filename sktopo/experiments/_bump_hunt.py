@@ -16,7 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from sktopo.datasets import make_bump_hunt
 from sktopo.detectors import AutoencoderDetector
-from sktopo.experiments._registry import register
+from sktopo.experiments._registry import logger, register
 from sktopo.physics import PhaseSpaceSampler, invariant_mass_squared
 from sktopo.plotting import DalitzPlotDisplay, LossDistanceDisplay, LossHistogramDisplay
 
@@ -170,7 +170,7 @@ def _save(fig, path):
 def _write_summary(out_dir, text, verbose):
     (out_dir / "summary.txt").write_text(text)
     if verbose:
-        print(text)
+        logger.info(text)
 
 
 def _figure(n_panels):
@@ -221,7 +221,7 @@ def run_bump_hunt(out_dir, *, full=False, verbose=1, random_state=0, settings=No
                           mass_squared=MASS_SQUARED, window=WINDOW, pair=PAIR,
                           random_state=random_state)
     if verbose:
-        print(_settings_line(settings, full))
+        logger.info(_settings_line(settings, full))
     det, errors = train_and_score(
         data.X_train, {"sideband test": data.X_test, "signal": data.X_signal}, settings,
         random_state=random_state, verbose=verbose,
@@ -311,7 +311,7 @@ def run_uniform_phase_space(out_dir, *, full=False, verbose=1, random_state=0, s
     X_signal = sampler.sample_on_resonance(settings["n_signal"], mass_squared=MASS_SQUARED,
                                            pair=PAIR)
     if verbose:
-        print(_settings_line(settings, full))
+        logger.info(_settings_line(settings, full))
     det, errors = train_and_score(X_train, {"uniform test": X_test, "signal": X_signal},
                                   settings, random_state=random_state, verbose=verbose)
     sep = separation(errors["uniform test"], errors["signal"])

@@ -8,7 +8,7 @@ import numpy as np
 
 from sktopo.datasets import make_circle
 from sktopo.detectors import AutoencoderDetector
-from sktopo.experiments._registry import register
+from sktopo.experiments._registry import logger, register
 from sktopo.plotting import CircleBreakPointDisplay
 
 __all__ = ["circle_settings", "run_circle"]
@@ -66,7 +66,8 @@ def run_circle(out_dir, *, full=False, verbose=1, random_state=0):
     summary = {"settings": settings, "runs": {}}
     for row, (label, (latent_dim, X, undersampled)) in enumerate(runs.items()):
         if verbose:
-            print(f"training {label} ({settings['max_epochs']} epochs, {settings['optimizer']})")
+            logger.info("training %s (%d epochs, %s)", label, settings["max_epochs"],
+                        settings["optimizer"])
         det = AutoencoderDetector(
             latent_dim=latent_dim, random_state=random_state, verbose=verbose, **settings
         ).fit(X)
@@ -88,7 +89,7 @@ def run_circle(out_dir, *, full=False, verbose=1, random_state=0):
     text = format_summary(summary, full=full)
     (out_dir / "summary.txt").write_text(text)
     if verbose:
-        print(text)
+        logger.info(text)
     return summary
 
 

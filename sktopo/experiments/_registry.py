@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["Experiment", "EXPERIMENTS", "register"]
+__all__ = ["Experiment", "EXPERIMENTS", "logger", "register"]
+
+#: Progress and summaries of the reproductions; ``sktopo reproduce`` shows its
+#: INFO messages on standard output (``--quiet`` hides them).
+logger = logging.getLogger("sktopo.experiments")
 
 
 @dataclass(frozen=True)

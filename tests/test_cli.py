@@ -1,0 +1,45 @@
+"""The ``sktopo`` console script."""
+
+import pytest
+
+from sktopo._cli import main
+from sktopo.experiments import EXPERIMENTS, Experiment, logger
+
+
+def test_list_shows_every_reproduction(capsys):
+    assert main(["reproduce", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("circle", "bump-hunt", "uniform-phase-space"):
+        assert name in EXPERIMENTS
+        assert name in out
+
+
+def test_unknown_name_fails_clearly(capsys):
+    assert main(["reproduce", "no-such-thing"]) == 2
+    assert "unknown reproduction" in capsys.readouterr().err
+
+
+def test_runs_a_registered_experiment(tmp_path, capsys, monkeypatch):
+    calls = {}
+
+    def fake_run(out_dir, *, full=False, verbose=1, random_state=0):
+        calls.update(out_dir=out_dir, full=full, verbose=verbose, random_state=random_state)
+        logger.info("fake summary")
+
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment("fake", "paper", "test", fake_run))
+    assert main(["reproduce", "fake", "--out", str(tmp_path), "--full", "--seed", "3"]) == 0
+    assert calls == dict(out_dir=tmp_path, full=True, verbose=1, random_state=3)
+    out = capsys.readouterr().out
+    assert "fake summary" in out and "wrote" in out
+
+
+def test_quiet_hides_progress(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(
+        EXPERIMENTS, "fake", Experiment("fake", "p", "d", lambda out, **kw: kw["verbose"])
+    )
+    assert main(["reproduce", "fake", "--out", str(tmp_path), "--quiet"]) == 0
+
+
+def test_requires_a_command():
+    with pytest.raises(SystemExit):
+        main([])

@@ -3,6 +3,7 @@
 from sktopo.experiments import (
     _bump_hunt,  # noqa: F401  (registers 'bump-hunt', ...)
     _circle,  # noqa: F401  (registers 'circle')
+    _spheres,  # noqa: F401  (registers 'sphere', 'excised-sphere', 'paraboloid', 'double-cone')
 )
 from sktopo.experiments._registry import EXPERIMENTS, Experiment, logger, register
 

@@ -6,6 +6,7 @@ matplotlib is imported only when a plot is drawn; nothing here calls ``plt.show(
 from sktopo.plotting._circle import CircleBreakPointDisplay
 from sktopo.plotting._dalitz import DalitzPlotDisplay
 from sktopo.plotting._histograms import LossDistanceDisplay, LossHistogramDisplay
+from sktopo.plotting._manifold import LossProfileDisplay, ManifoldFitDisplay, SphereLossDisplay
 from sktopo.plotting._roc import PhysicsRocDisplay
 from sktopo.plotting._scree import ScreePlotDisplay
 from sktopo.plotting._sculpting import MassSculptingDisplay
@@ -15,7 +16,10 @@ __all__ = [
     "DalitzPlotDisplay",
     "LossDistanceDisplay",
     "LossHistogramDisplay",
+    "LossProfileDisplay",
+    "ManifoldFitDisplay",
     "MassSculptingDisplay",
     "PhysicsRocDisplay",
     "ScreePlotDisplay",
+    "SphereLossDisplay",
 ]

@@ -1,0 +1,448 @@
+"""Autoencoders on two-dimensional manifolds (arXiv:2102.08380, Sec. 5, Figs. 6-9).
+
+``sphere`` (Fig. 6): a latent-2 autoencoder on ``S^2`` tears a hole at one
+point.  ``excised-sphere`` (Fig. 7): trained without the band ``|z| < 0.1`` it
+interpolates most of the equator and breaks at a point on it.  ``paraboloid``
+(Fig. 8): on a topologically trivial surface with its centre excised, the
+centre is interpolated and the worst loss sits on the outer boundary, far
+below the excised sphere's.  ``double-cone`` (Fig. 9): sampled uniformly in
+height, the break is in the bulk and the loss has local maxima at the tips.
+
+All four share one network, one set of training settings
+(:func:`sphere_settings`) and one training helper (:func:`fit_and_evaluate`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from sktopo.datasets import make_double_cone, make_paraboloid, make_sphere
+from sktopo.detectors import AutoencoderDetector
+from sktopo.experiments._registry import logger, register
+from sktopo.plotting import LossDistanceDisplay, LossHistogramDisplay
+from sktopo.plotting._manifold import (
+    LossProfileDisplay,
+    ManifoldFitDisplay,
+    SphereLossDisplay,
+    longitude_latitude,
+)
+
+__all__ = [
+    "ManifoldFit",
+    "equator_statistics",
+    "fit_and_evaluate",
+    "run_double_cone",
+    "run_excised_sphere",
+    "run_paraboloid",
+    "run_sphere",
+    "sphere_settings",
+    "tip_statistics",
+]
+
+BAND = 0.1  # |z| < BAND excised from the sphere (Fig. 7)
+PARABOLOID_CUT = 0.2  # z < PARABOLOID_CUT excised from the paraboloid (Fig. 8)
+PARABOLOID_RADIUS = 2.0  # the paraboloid's disc, z <= 4
+RIM = 0.95  # radius > RIM * PARABOLOID_RADIUS counts as the paraboloid's outer rim
+TIP = 0.9  # |z| > TIP counts as "at a tip" of the double cone (tips at z = +-1)
+N_WORST = 10
+N_PROFILE_BINS = 20
+N_LONGITUDE_BINS = 36  # 10-degree bins along the equator
+
+# (training sampler, test sampler, title of the summary); both called as f(n, random_state=...)
+DATA = {
+    "sphere": (make_sphere, make_sphere,
+               "Autoencoder on S^2 (arXiv:2102.08380, Sec. 5.1, Fig. 6)"),
+    "excised-sphere": (partial(make_sphere, excise_band=BAND), make_sphere,
+                       f"Autoencoder on S^2 without the band |z| < {BAND:g}, tested on the whole "
+                       "sphere (arXiv:2102.08380, Sec. 5.1, Fig. 7)"),
+    "paraboloid": (partial(make_paraboloid, radius=PARABOLOID_RADIUS, excise_below=PARABOLOID_CUT),
+                   partial(make_paraboloid, radius=PARABOLOID_RADIUS),
+                   f"Autoencoder on the paraboloid z = x^2 + y^2 <= {PARABOLOID_RADIUS ** 2:g} "
+                   f"without z < {PARABOLOID_CUT:g}, tested on all of it (arXiv:2102.08380, "
+                   "Sec. 5.1, Fig. 8)"),
+    "double-cone": (partial(make_double_cone, sampling="height"),
+                    partial(make_double_cone, sampling="height"),
+                    "Autoencoder on the double cone (height 2, radius 1), uniform in height "
+                    "(arXiv:2102.08380, Sec. 5.2, Fig. 9)"),
+}
+PAPER = {
+    "sphere": "the loss is localised at one point (a hole); worst/typical ~10^3",
+    "excised-sphere": "most of the (never seen) equator is interpolated with low loss; "
+                      "the model breaks at a point on the equator",
+    "paraboloid": "the excised centre is interpolated; the worst losses lie on the "
+                  "boundary; worst loss > 100x smaller than the excised sphere's",
+    "double-cone": "global maximum of the loss at the break point in the bulk; local "
+                   "maxima at the tips",
+}
+
+
+def sphere_settings(full: bool = False) -> dict:
+    """Data sizes and detector parameters: the paper's (``full``) or CPU-sized ones.
+
+    The paper (Tab. 1) trains the 5-layer net (hidden width 64, latent 2) on
+    3000 points with plain SGD, learning rate 1e-2, batch 64, for 20,000
+    epochs, and tests on 3000 points.  The CPU-sized default keeps the net and
+    the data and trains with Adam (learning rate 3e-3, batch 64) for 400
+    epochs (~15-30 s per network on one core).  That reproduces Figs. 6, 7
+    and 9; on the paraboloid (Fig. 8) such short training usually leaves the
+    network in a torn local minimum (SGD for 600-3000 epochs as well, on most
+    seeds), so its worst loss is not the paper's.
+    """
+    network = dict(latent_dim=2, hidden_layer_sizes=(64,))
+    if full:
+        return dict(n_train=3000, n_test=3000,
+                    detector=dict(network, optimizer="sgd", learning_rate=1e-2, batch_size=64,
+                                  max_epochs=20_000))
+    return dict(n_train=3000, n_test=3000,
+                detector=dict(network, optimizer="adam", learning_rate=3e-3, batch_size=64,
+                              max_epochs=400))
+
+
+@dataclass
+class ManifoldFit:
+    """A detector trained on a manifold, and its outputs and losses on a test set."""
+
+    detector: AutoencoderDetector
+    X_test: np.ndarray
+    X_model: np.ndarray
+    errors: np.ndarray
+    seconds: float
+
+    @property
+    def worst(self) -> int:
+        """Index of the test point with the largest loss."""
+        return int(np.argmax(self.errors))
+
+    def statistics(self) -> dict:
+        """Worst and median test loss, their ratio, the worst test point, training time."""
+        worst_loss, median = float(self.errors.max()), float(np.median(self.errors))
+        return {"worst_loss": worst_loss, "median_loss": median,
+                "worst_to_median": worst_loss / median,
+                "worst_point": self.X_test[self.worst].tolist(), "train_seconds": self.seconds}
+
+
+def fit_and_evaluate(X_train, X_test, settings, *, random_state=0, verbose=0):
+    """Train the autoencoder of ``settings`` on ``X_train``; its outputs and losses on ``X_test``.
+
+    Parameters
+    ----------
+    X_train, X_test : ndarray of shape (n_samples, n_features)
+    settings : dict
+        From :func:`sphere_settings`.
+    random_state : int, default=0
+    verbose : int, default=0
+
+    Returns
+    -------
+    fit : ManifoldFit
+    """
+    start = time.perf_counter()
+    detector = AutoencoderDetector(random_state=random_state, verbose=verbose,
+                                   **settings["detector"]).fit(X_train)
+    seconds = time.perf_counter() - start
+    return ManifoldFit(detector, X_test, detector.reconstruct(X_test),
+                       detector.reconstruction_error(X_test), seconds)
+
+
+def _fit(name, settings, random_state, verbose=0):
+    """Draw the training and test sets of ``name`` and :func:`fit_and_evaluate`."""
+    make_train, make_test, _ = DATA[name]
+    X_train, _ = make_train(settings["n_train"], random_state=random_state)
+    X_test, _ = make_test(settings["n_test"], random_state=random_state + 1)
+    return fit_and_evaluate(X_train, X_test, settings, random_state=random_state,
+                            verbose=verbose), X_train
+
+
+def _settings_line(settings, full):
+    d = settings["detector"]
+    line = (f"training: {settings['n_train']:,} points, hidden {tuple(d['hidden_layer_sizes'])}, "
+            f"latent {d['latent_dim']}, {d['optimizer']}, lr={d['learning_rate']:g}, batch "
+            f"{d['batch_size']}, {d['max_epochs']:,} epochs; test: {settings['n_test']:,} points")
+    if not full:
+        line += "\n          (CPU-sized; the paper: SGD, lr=1e-2, batch 64, 20,000 epochs; --full)"
+    return line
+
+
+def _reproduce(name, analyse, out_dir, full, verbose, random_state, settings):
+    """Train, let ``analyse(fit, X_train, settings, random_state, fig_axes)`` add its
+    statistics, summary lines and panels, then write ``<png>`` and ``summary.txt``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    settings = sphere_settings(full) if settings is None else settings
+    if verbose:
+        logger.info(_settings_line(settings, full))
+    fit, X_train = _fit(name, settings, random_state, verbose)
+
+    def fig_axes(projections, title):
+        fig = plt.figure(figsize=(5.6 * len(projections), 5.0), layout="constrained")
+        fig.suptitle(title)
+        return fig, [fig.add_subplot(1, len(projections), k + 1, projection=p)
+                     for k, p in enumerate(projections)]
+
+    stats, lines, fig, png = analyse(fit, X_train, settings, random_state, fig_axes)
+    summary = {"settings": settings, "full": full, **fit.statistics(), **stats,
+               "paper": PAPER[name]}
+    text = "\n".join([DATA[name][2], _settings_line(settings, full), "",
+                      f"worst loss {summary['worst_loss']:.3g}, median "
+                      f"{summary['median_loss']:.3g}, worst/median "
+                      f"{summary['worst_to_median']:.3g}", *lines,
+                      f"paper:  {PAPER[name]}"]) + "\n"
+    fig.savefig(out_dir / png, dpi=110)
+    plt.close(fig)
+    (out_dir / "summary.txt").write_text(text)
+    if verbose:
+        logger.info(text)
+    return summary
+
+
+def _sphere_panels(fit, axes, *, excised_band=None):
+    """Model vs data (3-D, seen from the worst point), Mollweide loss map, loss vs distance."""
+    lon, lat = np.degrees(longitude_latitude(fit.X_test[[fit.worst]]))
+    ManifoldFitDisplay.from_predictions(fit.X_test, fit.X_model, errors=fit.errors,
+                                        n_worst=N_WORST, elev=lat[0], azim=lon[0], ax=axes[0])
+    SphereLossDisplay.from_predictions(fit.X_test, fit.errors, X_model=fit.X_model,
+                                       n_worst=N_WORST, excised_band=excised_band, ax=axes[1])
+    return LossDistanceDisplay.from_predictions(fit.X_test, fit.errors, n_worst=N_WORST,
+                                                ax=axes[2]).spearman
+
+
+def _analyse_sphere(fit, X_train, settings, random_state, fig_axes):
+    fig, axes = fig_axes(["3d", "mollweide", None], "Fig. 6: autoencoder on $S^2$, latent 2")
+    spearman = _sphere_panels(fit, axes)
+    lines = [f"worst point {np.round(fit.X_test[fit.worst], 2).tolist()}; Spearman correlation "
+             f"of loss and distance from it {spearman:.2f} (negative: one localised hole)"]
+    return {"spearman": spearman}, lines, fig, "fig6_sphere.png"
+
+
+@register(
+    "sphere",
+    paper="arXiv:2102.08380, Sec. 5.1, Fig. 6",
+    description="A latent_dim=2 autoencoder on S^2 tears a hole at one point; worst/typical "
+    "loss ~10^3.",
+)
+def run_sphere(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
+    """Train on the uniform sphere; write ``fig6_sphere.png`` and ``summary.txt``.
+
+    ``settings`` overrides :func:`sphere_settings` (e.g. small sizes for tests).
+    Returns the summary dict: worst and median test loss, their ratio, the
+    worst point, the Spearman correlation of loss and distance from it, the
+    settings and the paper's statement.
+    """
+    return _reproduce("sphere", _analyse_sphere, out_dir, full, verbose, random_state, settings)
+
+
+def _equator_band(n_samples, random_state):
+    """About ``n_samples`` uniform points of ``S^2`` with ``|z| < BAND`` (a share BAND of S^2)."""
+    X, _ = make_sphere(int(np.ceil(n_samples / BAND)), random_state=random_state)
+    return X[np.abs(X[:, 2]) < BAND]
+
+
+def equator_statistics(errors_train_region, errors_band, longitude_band):
+    """How well the equator band, absent from training, is reconstructed.
+
+    Parameters
+    ----------
+    errors_train_region : ndarray
+        Test losses in the training region (``|z| >= BAND``).
+    errors_band : ndarray
+        Test losses in the band.
+    longitude_band : ndarray
+        Longitudes of the band points (radians).
+
+    Returns
+    -------
+    stats : dict
+        Median losses and their ratio; ``interpolated_fraction``, the share of
+        band points whose loss is below the 99th percentile of the training
+        region's; ``break_arc_degrees``, the total longitude (degrees) of the
+        10-degree bins whose median band loss is more than ten times that
+        percentile.
+    """
+    q99 = float(np.quantile(errors_train_region, 0.99))
+    edges = np.linspace(-np.pi, np.pi, N_LONGITUDE_BINS + 1)
+    profile = LossProfileDisplay(coordinate=longitude_band, errors=errors_band, bin_edges=edges)
+    median_train, median_band = float(np.median(errors_train_region)), float(np.median(errors_band))
+    return {"median_train_region": median_train, "median_band": median_band,
+            "band_to_train_median": median_band / median_train, "q99_train_region": q99,
+            "interpolated_fraction": float(np.mean(errors_band < q99)),
+            "break_arc_degrees": float(np.sum(profile.bin_median > 10 * q99)
+                                       * 360 / N_LONGITUDE_BINS)}
+
+
+def _analyse_excised_sphere(fit, X_train, settings, random_state, fig_axes):
+    X_band = _equator_band(settings["n_test"], random_state + 2)
+    errors_band = fit.detector.reconstruction_error(X_band)
+    lon_band, _ = longitude_latitude(X_band)
+    stats = equator_statistics(fit.errors[np.abs(fit.X_test[:, 2]) >= BAND], errors_band,
+                               lon_band)
+    worst = fit.X_test[fit.worst]
+    stats.update(worst_abs_z=float(abs(worst[2])), n_band=int(X_band.shape[0]),
+                 worst_longitude=float(longitude_latitude(worst[None])[0][0]))
+    fig, axes = fig_axes(["3d", "mollweide", None, None],
+                         f"Fig. 7: $S^2$ trained without $|z| < {BAND:g}$ (green)")
+    _sphere_panels(fit, axes, excised_band=BAND)
+    LossProfileDisplay.from_predictions(np.degrees(lon_band), errors_band,
+                                        bins=np.linspace(-180, 180, N_LONGITUDE_BINS + 1),
+                                        xlabel=f"longitude on the band $|z| < {BAND:g}$ (degrees)",
+                                        n_worst=N_WORST, ax=axes[3])
+    axes[3].axhline(stats["q99_train_region"], color="tab:green", ls=":",
+                    label="99% quantile, training region")
+    axes[3].legend(fontsize="x-small", loc="best")
+    lines = [
+        f"worst point at |z| = {stats['worst_abs_z']:.3f} (band: |z| < {BAND:g}), longitude "
+        f"{np.degrees(stats['worst_longitude']):.0f} deg",
+        f"median loss: band ({stats['n_band']:,} extra test points) {stats['median_band']:.3g}, "
+        f"training region {stats['median_train_region']:.3g} "
+        f"(ratio {stats['band_to_train_median']:.3g})",
+        f"band points below the training region's 99% loss quantile "
+        f"({stats['q99_train_region']:.3g}): {100 * stats['interpolated_fraction']:.0f}%",
+        f"break arc (10-degree bins with median band loss > 10 x that quantile): "
+        f"{stats['break_arc_degrees']:.0f} of 360 deg",
+    ]
+    return stats, lines, fig, "fig7_excised_sphere.png"
+
+
+@register(
+    "excised-sphere",
+    paper="arXiv:2102.08380, Sec. 5.1, Fig. 7",
+    description="Trained on S^2 without the band |z| < 0.1, the autoencoder interpolates "
+    "most of the equator and breaks at a point on it.",
+)
+def run_excised_sphere(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
+    """Train on ``S^2`` minus ``|z| < 0.1``; write ``fig7_excised_sphere.png``, ``summary.txt``.
+
+    The test sets are the whole sphere and, separately, the equator band.
+    Returns the summary dict: worst and median loss on the sphere, ``|z|``
+    and longitude of the worst point, and :func:`equator_statistics`.
+    """
+    return _reproduce("excised-sphere", _analyse_excised_sphere, out_dir, full, verbose,
+                      random_state, settings)
+
+
+def _analyse_paraboloid(fit, X_train, settings, random_state, fig_axes):
+    sphere, _ = _fit("excised-sphere", settings, random_state)
+    X = fit.X_test
+    radius = np.hypot(X[:, 0], X[:, 1])
+    centre, rim = X[:, 2] < PARABOLOID_CUT, radius > RIM * PARABOLOID_RADIUS
+    stats = {"worst_radius": float(radius[fit.worst]), "domain_radius": PARABOLOID_RADIUS,
+             "worst_on_rim": bool(rim[fit.worst]),
+             "worst_radii": radius[np.argsort(-fit.errors, kind="stable")[:N_WORST]].tolist(),
+             "median_centre": float(np.median(fit.errors[centre])),
+             "max_centre": float(fit.errors[centre].max()), "max_rim": float(fit.errors[rim].max()),
+             "sphere_worst_loss": float(sphere.errors.max()),
+             "sphere_to_paraboloid_worst": float(sphere.errors.max() / fit.errors.max()),
+             "train_seconds": fit.seconds + sphere.seconds}
+    fig, axes = fig_axes(["3d", None, None],
+                         f"Fig. 8: paraboloid trained without $z < {PARABOLOID_CUT:g}$ (green)")
+    ManifoldFitDisplay.from_predictions(X, fit.X_model, errors=fit.errors, n_worst=N_WORST,
+                                        elev=25, ax=axes[0])
+    phi, r_cut = np.linspace(0, 2 * np.pi, 121), np.sqrt(PARABOLOID_CUT)
+    axes[0].plot(r_cut * np.cos(phi), r_cut * np.sin(phi), np.full_like(phi, PARABOLOID_CUT),
+                 color="tab:green", lw=1.5)
+    LossProfileDisplay.from_predictions(radius, fit.errors, xlabel=r"radius $\sqrt{x^2 + y^2}$",
+                                        excised=[(0.0, r_cut)], n_worst=N_WORST, ax=axes[1])
+    LossHistogramDisplay.from_predictions(
+        {"paraboloid": fit.errors, f"sphere without |z| < {BAND:g}": sphere.errors}, ax=axes[2])
+    lines = [
+        f"excised centre (z < {PARABOLOID_CUT:g}): median loss {stats['median_centre']:.3g}, "
+        f"largest {stats['max_centre']:.3g}; rim (radius > {RIM * PARABOLOID_RADIUS:g}): "
+        f"largest {stats['max_rim']:.3g}",
+        f"worst point at radius {stats['worst_radius']:.3f} (domain radius "
+        f"{PARABOLOID_RADIUS:g}: {'on' if stats['worst_on_rim'] else 'NOT on'} the rim); "
+        f"radii of the {N_WORST} worst: " + ", ".join(f"{r:.2f}" for r in stats["worst_radii"]),
+        f"excised sphere, same settings: worst loss {stats['sphere_worst_loss']:.3g}, "
+        f"{stats['sphere_to_paraboloid_worst']:.3g} x the paraboloid's",
+    ]
+    if not stats["worst_on_rim"]:
+        lines.append("off the rim: the network tore the surface, a trap of the (short) training "
+                     "rather than of the topology; see sphere_settings")
+    return stats, lines, fig, "fig8_paraboloid.png"
+
+
+@register(
+    "paraboloid",
+    paper="arXiv:2102.08380, Sec. 5.1, Fig. 8",
+    description="On the paraboloid with z < 0.2 excised the centre is interpolated, the "
+    "worst loss is on the rim and far below the excised sphere's.",
+)
+def run_paraboloid(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
+    """Train on the paraboloid minus ``z < 0.2`` and, as reference, on the excised sphere.
+
+    Writes ``fig8_paraboloid.png`` and ``summary.txt``; the test set is the
+    whole paraboloid, ``(x, y)`` uniform on the disc of radius 2.  Returns the
+    summary dict: worst and median loss, the radius of the worst point (and of
+    the ``N_WORST`` worst), the losses in the excised centre and on the rim,
+    and the worst loss of the excised sphere trained with the same settings.
+    """
+    return _reproduce("paraboloid", _analyse_paraboloid, out_dir, full, verbose, random_state,
+                      settings)
+
+
+def tip_statistics(z, errors, *, bins=N_PROFILE_BINS, tip=TIP):
+    """Loss at the tips of the double cone (``|z| > tip``, tips at ``z = +-1``) and in the bulk.
+
+    Returns
+    -------
+    stats : dict
+        Median and largest loss at the tips, median in the bulk and, per tip,
+        the median loss of the outermost of ``bins`` bins on ``[-1, 1]`` over
+        the smallest binned median of that half (``> 1``: a local maximum at
+        the tip).
+    """
+    at_tip = np.abs(z) > tip
+    med = LossProfileDisplay(coordinate=z, errors=errors,
+                             bin_edges=np.linspace(-1.0, 1.0, bins + 1)).bin_median
+    return {"median_tips": float(np.median(errors[at_tip])),
+            "max_tips": float(errors[at_tip].max()),
+            "median_bulk": float(np.median(errors[~at_tip])),
+            "tip_rise_bottom": float(med[0] / np.nanmin(med[: bins // 2])),
+            "tip_rise_top": float(med[-1] / np.nanmin(med[bins // 2:]))}
+
+
+def _analyse_double_cone(fit, X_train, settings, random_state, fig_axes):
+    z = fit.X_test[:, 2]
+    stats = {**tip_statistics(z, fit.errors), "worst_z": float(z[fit.worst])}
+    fig, axes = fig_axes(["3d", "3d", None], "Fig. 9: double cone sampled uniformly in height")
+    axes[0].scatter(*X_train.T, s=2, c="tab:blue", linewidths=0, rasterized=True)
+    axes[0].set(xlabel="$x$", ylabel="$y$", zlabel="$z$", title="Training set (dense at the tips)")
+    axes[0].set_box_aspect((1, 1, 1))
+    ManifoldFitDisplay.from_predictions(fit.X_test, fit.X_model, errors=fit.errors,
+                                        n_worst=N_WORST, elev=15, ax=axes[1])
+    LossProfileDisplay.from_predictions(z, fit.errors, bins=np.linspace(-1, 1, N_PROFILE_BINS + 1),
+                                        xlabel="height $z$", n_worst=N_WORST, ax=axes[2])
+    lines = [
+        f"worst point at z = {stats['worst_z']:.3f} (tips at z = +-1)",
+        f"tips (|z| > {TIP:g}): median loss {stats['median_tips']:.3g}, largest "
+        f"{stats['max_tips']:.3g}; bulk median {stats['median_bulk']:.3g}",
+        f"binned median at the tip over the smallest binned median of that half: "
+        f"z = -1: {stats['tip_rise_bottom']:.3g}, z = +1: {stats['tip_rise_top']:.3g} "
+        "(> 1: local maximum at the tip)",
+    ]
+    return stats, lines, fig, "fig9_double_cone.png"
+
+
+@register(
+    "double-cone",
+    paper="arXiv:2102.08380, Sec. 5.2, Fig. 9",
+    description="A double cone sampled uniformly in height: break point in the bulk, "
+    "local maxima of the loss at the tips.",
+)
+def run_double_cone(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
+    """Train on the double cone (height 2, radius 1) sampled uniformly in height.
+
+    Writes ``fig9_double_cone.png`` and ``summary.txt``; the test set has the
+    training distribution.  Returns the summary dict: worst and median loss,
+    the height of the worst point and :func:`tip_statistics`.
+    """
+    return _reproduce("double-cone", _analyse_double_cone, out_dir, full, verbose, random_state,
+                      settings)

@@ -1,0 +1,142 @@
+"""Reproductions of arXiv:2102.08380, Sec. 5: sphere, excised sphere, paraboloid, double cone."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from sktopo.datasets import make_double_cone, make_sphere  # noqa: E402
+from sktopo.experiments._registry import EXPERIMENTS  # noqa: E402
+from sktopo.experiments._spheres import (  # noqa: E402
+    _equator_band,
+    equator_statistics,
+    fit_and_evaluate,
+    run_double_cone,
+    run_excised_sphere,
+    run_paraboloid,
+    run_sphere,
+    sphere_settings,
+    tip_statistics,
+)
+from sktopo.plotting._manifold import longitude_latitude  # noqa: E402
+
+RUNS = {
+    "sphere": (run_sphere, "Fig. 6", "fig6_sphere.png"),
+    "excised-sphere": (run_excised_sphere, "Fig. 7", "fig7_excised_sphere.png"),
+    "paraboloid": (run_paraboloid, "Fig. 8", "fig8_paraboloid.png"),
+    "double-cone": (run_double_cone, "Fig. 9", "fig9_double_cone.png"),
+}
+
+
+def _settings(n, max_epochs):
+    settings = sphere_settings(full=False)
+    settings.update(n_train=n, n_test=n)
+    settings["detector"]["max_epochs"] = max_epochs
+    return settings
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_registered(name):
+    run, figure, _ = RUNS[name]
+    assert EXPERIMENTS[name].run is run
+    assert figure in EXPERIMENTS[name].paper and "arXiv:2102.08380" in EXPERIMENTS[name].paper
+
+
+def test_settings():
+    cpu, full = sphere_settings(), sphere_settings(full=True)
+    for s in (cpu, full):
+        assert s["n_train"] == s["n_test"] == 3000
+        assert s["detector"]["latent_dim"] == 2
+        assert tuple(s["detector"]["hidden_layer_sizes"]) == (64,)
+    assert full["detector"] == dict(latent_dim=2, hidden_layer_sizes=(64,), optimizer="sgd",
+                                    learning_rate=1e-2, batch_size=64, max_epochs=20_000)
+    assert cpu["detector"]["optimizer"] == "adam" and cpu["detector"]["max_epochs"] <= 600
+
+
+def test_equator_statistics_hand_computed():
+    train = np.arange(1.0, 101.0) / 100  # 99% quantile 0.9901
+    lon = np.radians([-175.0, -165.0, 5.0, 15.0, 25.0])
+    band = np.array([0.5, 0.5, 0.5, 20.0, 0.5])
+    stats = equator_statistics(train, band, lon)
+    assert stats["median_train_region"] == pytest.approx(0.505)
+    assert stats["median_band"] == 0.5
+    assert stats["q99_train_region"] == pytest.approx(0.9901)
+    assert stats["interpolated_fraction"] == pytest.approx(0.8)
+    assert stats["break_arc_degrees"] == 10.0  # one 10-degree bin above 10 x 0.99
+
+
+def test_tip_statistics_hand_computed():
+    z = np.array([-0.975, -0.5, -0.3, 0.3, 0.5, 0.975])
+    errors = np.array([3.0, 1.0, 2.0, 100.0, 0.5, 2.0])
+    stats = tip_statistics(z, errors, bins=4)  # bins [-1, -.5), [-.5, 0), [0, .5), [.5, 1]
+    assert stats["median_tips"] == 2.5 and stats["max_tips"] == 3.0
+    assert stats["median_bulk"] == pytest.approx(1.5)
+    assert stats["tip_rise_bottom"] == pytest.approx(3.0 / 1.5)  # [3] over min(3, 1.5)
+    assert stats["tip_rise_top"] == pytest.approx(1.25 / 1.25)  # median(0.5, 2) is the min
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", RUNS)
+def test_run_smoke(name, tmp_path):
+    run, _, png = RUNS[name]
+    summary = run(tmp_path, verbose=0, random_state=1, settings=_settings(200, 2))
+    assert (tmp_path / png).stat().st_size > 0
+    text = (tmp_path / "summary.txt").read_text()
+    assert "paper:" in text and "CPU-sized" in text
+    for key in ("worst_loss", "median_loss", "worst_to_median", "worst_point", "settings"):
+        assert key in summary
+    assert summary["worst_loss"] >= summary["median_loss"] > 0
+
+
+# Reproductions at test size: 1500 points, 300 Adam epochs (~5-20 s per network on one core).
+# Measured on seeds 0-4 (CPU, torch 2.13):
+#   sphere:          worst/median 571-1840                         (paper ~10^3)
+#   excised sphere:  worst/median 701-1900; band points below the training region's 99% loss
+#                    quantile 74-100%; the worst point lay in the band on 4 of 5 seeds
+#                    (seed 2: |z| = 0.51), so that part is reported, not asserted
+#   double cone:     |z_worst| 0.08-0.35; worst/median 397-928; largest tip loss 3.2-5.3 x the
+#                    median; binned median at each tip over the lowest of its half 1.33-7.2
+#   paraboloid:      on every seed the network tore the surface (worst 12-14 at radius 1.1-2.0,
+#                    2-5 x the excised sphere's worst): the paper's "> 100 x smaller, on the rim"
+#                    does not reproduce at CPU size and is not asserted.
+REPRO = _settings(1500, 300)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0])
+def test_sphere_has_a_hole(seed):
+    fit = fit_and_evaluate(make_sphere(1500, random_state=seed)[0],
+                           make_sphere(1500, random_state=seed + 1)[0], REPRO, random_state=seed)
+    assert fit.statistics()["worst_to_median"] > 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0])
+def test_excised_sphere_interpolates_most_of_the_equator(seed):
+    X_test, _ = make_sphere(1500, random_state=seed + 1)
+    fit = fit_and_evaluate(make_sphere(1500, excise_band=0.1, random_state=seed)[0], X_test,
+                           REPRO, random_state=seed)
+    X_band = _equator_band(1500, seed + 2)
+    lon, _ = longitude_latitude(X_band)
+    stats = equator_statistics(fit.errors[np.abs(X_test[:, 2]) >= 0.1],
+                               fit.detector.reconstruction_error(X_band), lon)
+    assert stats["interpolated_fraction"] > 0.5
+    assert fit.statistics()["worst_to_median"] > 100
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0])
+def test_double_cone_breaks_in_the_bulk_with_bumps_at_the_tips(seed):
+    X_test, t_test = make_double_cone(1500, sampling="height", random_state=seed + 1)
+    fit = fit_and_evaluate(make_double_cone(1500, sampling="height", random_state=seed)[0],
+                           X_test, REPRO, random_state=seed)
+    z = t_test[:, 0]
+    median = np.median(fit.errors)
+    assert abs(z[fit.worst]) < 0.7  # the global maximum is not at a tip (z = +-1)
+    assert fit.errors.max() > 100 * median
+    stats = tip_statistics(z, fit.errors)
+    assert stats["max_tips"] > 2 * median
+    assert stats["tip_rise_bottom"] > 1.0 and stats["tip_rise_top"] > 1.0  # local maxima
+

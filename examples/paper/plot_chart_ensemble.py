@@ -27,16 +27,10 @@ a few hundred epochs (CPU-sized; the paper trains 20,000 epochs of SGD).
 # ``AutoencoderDetector`` seeded with ``random_states_[k]``.
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
 from sktopo.datasets import make_circle, make_sphere
 from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector
-
-# Networks this small gain nothing from several torch threads, and on a busy
-# machine extra threads fight other processes for the cores (timings then
-# swing by an order of magnitude): use one, and restore the setting at the end.
-threads_before = torch.get_num_threads()
-torch.set_num_threads(1)
+from sktopo.plotting import MemberLossDisplay, SphereLossDisplay
 
 N_CHARTS = 8
 TRAINING = dict(optimizer="adam", learning_rate=3e-3, batch_size=64, max_epochs=500)
@@ -84,21 +78,10 @@ single_c, ens_c, errors_c = fit_and_report(circle, X_train, X_test, "S^1, latent
 # own break point (triangle); the break points are spread around the circle,
 # so at every angle most members are fine and the median (thick) stays low.
 # The best chart (``'min'``, dashed) is lower still.
-order = np.argsort(phi_test)
-colors = plt.cm.tab10(np.arange(N_CHARTS))
-fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-for k in range(N_CHARTS):
-    ax.plot(phi_test[order], errors_c[order, k], lw=0.7, color=colors[k], alpha=0.8)
-    worst = np.argmax(errors_c[:, k])
-    ax.plot(phi_test[worst], 3 * errors_c[worst, k], "v", color=colors[k], ms=8)
-ax.plot(phi_test[order], ens_c.reconstruction_error(X_test)[order], lw=2.5, color="k",
-        label="ensemble, median")
-ax.plot(phi_test[order], errors_c.min(axis=1)[order], lw=1.5, ls="--", color="tab:blue",
-        label="ensemble, min")
-ax.set(yscale="log", xlabel=r"$\phi$", ylabel="squared reconstruction error",
-       title=rf"$S^1$: {N_CHARTS} members (thin, $\blacktriangledown$ = break point) "
-       "and the ensemble")
-ax.legend(loc="lower right")
+# :class:`~sktopo.plotting.MemberLossDisplay` draws this for any ensemble and
+# coordinate.
+MemberLossDisplay.from_estimator(ens_c, X_test, coordinate=phi_test, xlabel=r"$\phi$")
+plt.show()
 
 # %%
 # The sphere, latent_dim = 2
@@ -114,6 +97,8 @@ single_s, ens_s, errors_s = fit_and_report(sphere, X_train_s, X_test_s, "S^2, i.
 # largest test loss) to the largest hole of the training sample, the point
 # of the sphere farthest from every training point.
 from sklearn.neighbors import NearestNeighbors  # noqa: E402
+
+from sktopo.plotting import longitude_latitude  # noqa: E402
 
 probe, _ = make_sphere(100_000, random_state=5)
 gap = NearestNeighbors(n_neighbors=1).fit(X_train_s).kneighbors(probe)[0][:, 0]
@@ -153,42 +138,28 @@ report("ensemble, median", ens_f.reconstruction_error(X_test_s))
 report("ensemble, min", errors_f.min(axis=1))
 
 # %%
-# Mollweide maps of the test points.  Left: the worst 1 % of each member
-# (one colour per member).  Right: the median ensemble's loss, its worst 1 %
-# circled.  Top: i.i.d. training; bottom: Fibonacci training.
-
-
-def lon_lat(X):
-    return np.arctan2(X[:, 1], X[:, 0]), np.arcsin(np.clip(X[:, 2], -1, 1))
-
-
+# Mollweide maps of the test points.  Left: the worst 1 % of each member in
+# its colour, its break point a cross (:class:`~sktopo.plotting.MemberLossDisplay`
+# without a coordinate).  Right: the median ensemble's loss, its worst 1 %
+# circled (:class:`~sktopo.plotting.SphereLossDisplay`).  Top: i.i.d.
+# training, the sample's largest hole marked; bottom: Fibonacci training.
 n_worst = len(X_test_s) // 100
-lon, lat = lon_lat(X_test_s)
-fig, axes = plt.subplots(2, 2, figsize=(12, 6.5), layout="constrained",
+fig, axes = plt.subplots(2, 2, figsize=(13, 7), layout="constrained",
                          subplot_kw={"projection": "mollweide"})
-for row, (name, ens, errors) in enumerate(
-    [("i.i.d. training", ens_s, errors_s), ("Fibonacci training", ens_f, errors_f)]
-):
-    ax = axes[row, 0]
-    ax.scatter(lon, lat, s=1, color="0.85")
-    for k in range(N_CHARTS):
-        worst = np.argsort(errors[:, k])[-n_worst:]
-        ax.scatter(lon[worst], lat[worst], s=12, color=colors[k], label=f"member {k}")
-    if row == 0:
-        ax.scatter(*lon_lat(hole[None]), marker="x", s=120, color="k", label="largest hole")
-    ax.set_title(f"{name}: worst 1 % of each member")
-    ax = axes[row, 1]
-    median_loss = ens.reconstruction_error(X_test_s)
-    sc = ax.scatter(lon, lat, s=3, c=np.log10(median_loss), cmap="viridis", vmin=-4, vmax=0.5)
-    worst = np.argsort(median_loss)[-n_worst:]
-    ax.scatter(lon[worst], lat[worst], s=30, facecolors="none", edgecolors="r", lw=0.8)
-    ax.set_title(f"{name}: median-ensemble loss (worst 1 % circled)")
-for ax in axes.flat:
-    ax.grid(True, alpha=0.3)
-    ax.set_xticklabels([])
-fig.colorbar(sc, ax=axes[:, 1], label=r"$\log_{10}$ loss", shrink=0.6)
-fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=9,
-           fontsize=8)
+for row, (name, ens) in enumerate([("i.i.d. training", ens_s), ("Fibonacci training", ens_f)]):
+    members = MemberLossDisplay.from_estimator(ens, X_test_s, n_worst=n_worst, ax=axes[row, 0])
+    members.ax_.set_title(f"{name}: worst 1 % of each member", fontsize="medium")
+    spread = np.linalg.norm(members.break_points[:, None] - members.break_points, axis=-1)
+    print(f"{name}: median distance between two members' break points "
+          f"{np.median(spread[np.triu_indices(N_CHARTS, 1)]):.2f} (0 = all at one place)")
+    median_map = SphereLossDisplay.from_estimator(ens, X_test_s, n_worst=n_worst,
+                                                  show_model=False, ax=axes[row, 1])
+    median_map.ax_.set_title(f"{name}: median ensemble, worst/median "
+                             f"{median_map.worst_to_median:.3g}", fontsize="medium")
+axes[0, 0].scatter(*longitude_latitude(hole[None]), marker="*", s=200, color="gold",
+                   edgecolors="k", zorder=5, label="largest hole")
+axes[0, 0].legend(fontsize="xx-small", loc="lower right", ncols=2)
+plt.show()
 
 # %%
 # The bump hunt: a signal on a submanifold
@@ -223,11 +194,10 @@ print(f"bump hunt ROC AUC, signal vs sideband test: single {auc_single:.3f}, "
 # the median cures the break, worst/median about 3.5 against about 450 for a
 # single autoencoder (worst loss 0.017 against 3.9).  On the sphere with an
 # i.i.d. training sample, seven of eight members tear at the sample's largest
-# hole, and the median ensemble is as bad as one autoencoder (worst/median
-# about 2e3); only the best chart helps (about 80).  With a quasi-uniform
-# training set the break points scatter and the median again cures the break
-# (about 4).  The median rule works when the members' break points are spread
+# hole (the median distance between two members' break points is 0: most
+# pick the very same test point), and the median ensemble is as bad as one
+# autoencoder (worst/median about 2e3); only the best chart helps (about 80).  With a quasi-uniform
+# training set the break points scatter (median distance 1.45 on the unit
+# sphere) and the median again cures the break (about 4).  The median rule works when the members' break points are spread
 # over the manifold, the proviso of Sec. 9.  On the bump hunt no rule sees
 # the signal (ROC AUC about 0.45).
-
-torch.set_num_threads(threads_before)

@@ -46,6 +46,9 @@ class CircleBreakPointDisplay:
         Largest over median loss.
     axes_ : ndarray of matplotlib Axes
         The panels drawn (after :meth:`plot`).
+    latent_display_ : LatentCoordinateDisplay
+        The ``'latent'`` panel (when drawn); its ``jump_coordinate`` is the
+        angle where the latent code jumps.
     figure_ : matplotlib Figure
         Their figure.
     """
@@ -150,10 +153,13 @@ class CircleBreakPointDisplay:
         return self
 
     def _plot_latent(self, ax, order, phi):
-        for j in range(self.latent.shape[1]):
-            ax.plot(phi, self.latent[order, j], ".", ms=2.5, label=f"$z_{j + 1}$")
+        from sktopo.plotting._latent import LatentCoordinateDisplay
+
+        self.latent_display_ = LatentCoordinateDisplay(
+            coordinate=self.phi, latent=self.latent, errors=self.errors, period=2 * np.pi
+        ).plot(ax, xlabel=r"input $\phi$", mark_worst=False)
         self._mark(ax)
-        ax.set(xlabel=r"input $\phi$", ylabel="latent code", title="Latent representation")
+        ax.set(ylabel="latent code", title="Latent representation")
         ax.legend(fontsize="small", loc="best")
 
     def _plot_angle(self, ax, order, phi):

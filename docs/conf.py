@@ -21,6 +21,7 @@ DOCS_DIR = Path(__file__).resolve().parent
 ROOT_DIR = DOCS_DIR.parent
 # Document the working tree even when sktopo is not installed in editable mode.
 sys.path.insert(0, str(ROOT_DIR))
+sys.path.insert(0, str(DOCS_DIR / "sphinxext"))
 
 import sktopo  # noqa: E402
 
@@ -104,6 +105,7 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "show_memory": False,
     "min_reported_time": 5,
+    "reset_modules": ("matplotlib", "gallery_setup.one_torch_thread"),
 }
 
 # -- HTML output -------------------------------------------------------------

@@ -28,7 +28,6 @@ the paper's settings.
 # :func:`~sktopo.datasets.make_bump_hunt` samples flat phase space without the
 # window (training and test) and events on the resonance (signal).
 import numpy as np
-import torch
 from sklearn.metrics import roc_auc_score
 
 from sktopo import AutoencoderDetector
@@ -48,10 +47,7 @@ print(f"excised window: {data.window[0]:.3f} < s_12 < {data.window[1]:.3f}")
 # Train the autoencoder on the sidebands
 # --------------------------------------
 # Twelve inputs, hidden widths (64, 64), latent dimension 5: the dimension of
-# phase space.  A network this small trains fastest on one CPU thread (more
-# threads only wait on each other, badly so on a busy machine).
-threads_before = torch.get_num_threads()
-torch.set_num_threads(1)
+# phase space.
 detector = AutoencoderDetector(random_state=0, **settings["detector"]).fit(data.X_train)
 errors_test = detector.reconstruction_error(data.X_test)
 errors_signal = detector.reconstruction_error(data.X_signal)
@@ -102,5 +98,3 @@ auc = roc_auc_score(y, np.r_[errors_test, errors_signal])
 eps_s, eps_b = np.mean(errors_signal > 1e-2), np.mean(errors_test > 1e-2)
 print(f"ROC AUC = {auc:.3f}  (0.5: no separation; paper: 'almost identical' distributions)")
 print(f"eps_S = {eps_s:.3g}  (paper 7.4e-4),  1/eps_B = {1 / eps_b:.3g}  (paper 3e3)")
-
-torch.set_num_threads(threads_before)

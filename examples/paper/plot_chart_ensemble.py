@@ -196,8 +196,9 @@ print(f"bump hunt ROC AUC, signal vs sideband test: single {auc_single:.3f}, "
 # i.i.d. training sample, seven of eight members tear at the sample's largest
 # hole (the median distance between two members' break points is 0: most
 # pick the very same test point), and the median ensemble is as bad as one
-# autoencoder (worst/median about 2e3); only the best chart helps (about 80).  With a quasi-uniform
-# training set the break points scatter (median distance 1.45 on the unit
-# sphere) and the median again cures the break (about 4).  The median rule works when the members' break points are spread
-# over the manifold, the proviso of Sec. 9.  On the bump hunt no rule sees
-# the signal (ROC AUC about 0.45).
+# autoencoder (worst/median about 2e3); only the best chart helps (about 80).
+# With a quasi-uniform training set the break points scatter (median distance
+# 1.45 on the unit sphere) and the median again cures the break (about 4).
+# The median rule works when the members' break points are spread over the
+# manifold, the proviso of Sec. 9.  On the bump hunt no rule sees the signal
+# (ROC AUC about 0.45).

@@ -38,12 +38,16 @@ print(settings)
 # -----------------------------------------
 # The four panels: latent code against the input angle, the model's angle
 # against the input angle, model points against data, and the loss on the test
-# set.  The largest loss (red) is the break point.
+# set.  The largest loss (red) is the break point; the latent code jumps there
+# (purple, dotted: the largest jump between neighbouring test points).
 det1 = AutoencoderDetector(latent_dim=1, random_state=0, **settings).fit(X_train)
 display1 = CircleBreakPointDisplay.from_estimator(det1, X_test, phi_test)
 errors1 = display1.errors
 print(f"latent_dim=1: worst loss {errors1.max():.3g}, median {np.median(errors1):.3g}, "
       f"ratio {display1.worst_to_median:.3g} (paper: ~10^3)")
+latent = display1.latent_display_
+print(f"the latent code jumps by {latent.jump_to_median:.3g}x its median step at "
+      f"phi={latent.jump_coordinate:.2f}; the largest loss is at phi={display1.break_angle:.2f}")
 
 # %%
 # latent_dim = 2: no break

@@ -32,6 +32,7 @@ from sktopo import AutoencoderDetector
 from sktopo.datasets import make_so3, make_su2, make_torus, make_trefoil
 from sktopo.detectors import ChartEnsembleDetector
 from sktopo.experiments._higher import count_self_crossings, latent_settings
+from sktopo.plotting import LatentCoordinateDisplay, LossProfileDisplay
 
 settings = latent_settings(full=False)
 for key, s in settings.items():
@@ -45,7 +46,10 @@ def worst_to_median(errors, axis=0):
 # %%
 # Trefoil knot with latent_dim = 2
 # --------------------------------
-# The latent curve of 400 equidistant knot points, coloured by the knot
+# Left: the test loss against the knot parameter.  Centre: both latent
+# coordinates of 400 equidistant knot points against the knot parameter; they
+# are continuous (no tear: the knot is a circle and ``latent_dim=2`` can
+# hold it).  Right: the same latent curve in the plane, coloured by the knot
 # parameter.  It crosses itself where the knot crossed itself in the
 # projection the encoder learned; at each crossing two distant arcs of the knot
 # share latent codes and the loss peaks.
@@ -61,13 +65,14 @@ print(f"trefoil, latent_dim=2: worst/median loss {worst_to_median(errors):.3g}, 
       f"{crossings} self-crossings of the latent curve (0 would be an embedding); paper: "
       "stuck at a local minimum with self-intersections")
 
-fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(11, 4.4), layout="constrained")
-order = np.argsort(s_test)
-ax0.semilogy(s_test[order], errors[order], ".", ms=2.5, color="k")
-ax0.set(xlabel="knot parameter $s$", ylabel="loss", title="test loss")
-points = ax1.scatter(Z[:, 0], Z[:, 1], c=s_grid, s=4, cmap="twilight")
-fig.colorbar(points, ax=ax1, label="$s$")
-ax1.set(xlabel="$z_1$", ylabel="$z_2$", title=f"latent curve: {crossings} self-crossings")
+fig, (ax0, ax1, ax2) = plt.subplots(1, 3, figsize=(16, 4.4), layout="constrained")
+LossProfileDisplay.from_predictions(s_test, errors, bins=np.linspace(0, 2 * np.pi, 37),
+                                    xlabel="knot parameter $s$", ax=ax0)
+LatentCoordinateDisplay.from_estimator(det, X_grid, s_grid, period=2 * np.pi,
+                                       xlabel="knot parameter $s$", ax=ax1)
+points = ax2.scatter(Z[:, 0], Z[:, 1], c=s_grid, s=4, cmap="twilight")
+fig.colorbar(points, ax=ax2, label="$s$")
+ax2.set(xlabel="$z_1$", ylabel="$z_2$", title=f"latent curve: {crossings} self-crossings")
 plt.show()
 
 # %%

@@ -22,7 +22,6 @@ The paper trains on 1e5 events with plain SGD for 20,000 epochs; here we use
 # Uniform training and test sets, and signal events
 # -------------------------------------------------
 import numpy as np
-import torch
 from sklearn.metrics import roc_auc_score
 
 from sktopo import AutoencoderDetector, PhaseSpaceSampler
@@ -39,10 +38,6 @@ X_signal = sampler.sample_on_resonance(settings["n_signal"], mass_squared=0.25, 
 # %%
 # Train the 7-layer autoencoder with latent dimension 5
 # -----------------------------------------------------
-# A network this small trains fastest on one CPU thread (more threads only
-# wait on each other, badly so on a busy machine).
-threads_before = torch.get_num_threads()
-torch.set_num_threads(1)
 detector = AutoencoderDetector(random_state=0, **settings["detector"]).fit(X_train)
 errors_test = detector.reconstruction_error(X_test)
 errors_signal = detector.reconstruction_error(X_signal)
@@ -83,5 +78,3 @@ auc = roc_auc_score(y, np.r_[errors_test, errors_signal])
 print(f"ROC AUC = {auc:.3f} (below 0.5: the signal looks *less* anomalous)")
 print(f"cut L > 1e-2: eps_S = {np.mean(errors_signal > 1e-2):.3g}, "
       f"eps_B = {np.mean(errors_test > 1e-2):.3g} (paper: the signal's tail is smaller)")
-
-torch.set_num_threads(threads_before)

@@ -23,9 +23,12 @@ class LatentCoordinateDisplay:
     """Every latent component against an intrinsic coordinate, the largest jump marked.
 
     Sort the samples by ``coordinate``; the *jump* between neighbours ``i``
-    and ``i + 1`` is the Euclidean distance of their latent codes.  A
-    continuous chart has jumps of the order of the sampling step everywhere;
-    a torn one has one (or a few) far larger, at the tear.  With a
+    and ``i + 1`` is the Euclidean distance of their latent codes, and their
+    *speed* that jump over their coordinate difference (a finite-difference
+    derivative of the chart, so that irregular sampling, e.g. a uniform
+    random test set, does not matter).  A continuous chart has speeds of one
+    order everywhere; a torn one jumps across the latent space between two
+    neighbours, a speed far above the median.  With a
     ``period`` (``2 pi`` for an angle) the last and first samples are
     neighbours too, so a tear at the seam ``0 = 2 pi`` is not missed and a
     chart that merely wraps around is not mistaken for one.
@@ -50,12 +53,16 @@ class LatentCoordinateDisplay:
     jumps : ndarray of shape (n_samples - 1,) or (n_samples,)
         Latent distance between consecutive samples in that order (with a
         ``period``, the last entry joins the last sample to the first).
+    speeds : ndarray of the shape of ``jumps``
+        ``jumps`` over the coordinate differences (NaN where two samples
+        share a coordinate).
     jump_coordinate : float
         Midpoint (modulo ``period``) of the coordinates joined by the
-        largest jump.
+        largest speed, the tear.
     jump_to_median : float
-        Largest over median jump (``inf`` for a zero median): about 1 for
-        a continuous chart of evenly sampled data, large at a tear.
+        Largest over median speed (``inf`` for a zero median): a few for a
+        continuous chart (its derivative varies), tens to thousands at a
+        tear.
     worst_coordinate : float or None
         Coordinate of the largest loss (``None`` without ``errors``).
     lines_ : list of matplotlib Artists
@@ -117,11 +124,17 @@ class LatentCoordinateDisplay:
         if period is not None:  # the seam: last sample to first
             z, c = np.vstack([z, z[:1]]), np.r_[c, c[0] + period]
         self.jumps = np.linalg.norm(np.diff(z, axis=0), axis=1)
-        k = int(np.argmax(self.jumps))
+        dc = np.diff(c)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.speeds = np.where(dc > 0, self.jumps / dc, np.nan)
+        if np.all(np.isnan(self.speeds)):
+            raise ValueError("coordinate needs at least 2 distinct values.")
+        k = int(np.nanargmax(self.speeds))
         mid = 0.5 * (c[k] + c[k + 1])
         self.jump_coordinate = float(np.mod(mid, period) if period is not None else mid)
-        median = np.median(self.jumps)
-        self.jump_to_median = float(self.jumps[k] / median) if median > 0 else float("inf")
+        median = np.nanmedian(self.speeds)
+        self.jump_to_median = (float(self.speeds[k] / median) if median > 0
+                               else float("inf"))
         self.worst_coordinate = (None if self.errors is None
                                  else float(coordinate[int(np.argmax(self.errors))]))
 
@@ -226,7 +239,7 @@ class LatentCoordinateDisplay:
                     label=f"$z_{{{j + 1}}}$", rasterized=True))
         if mark_jump:
             ax.axvline(self.jump_coordinate, color=_JUMP_COLOR, ls=":", lw=1.4,
-                       label=f"largest jump ({self.jump_to_median:.3g}x median)")
+                       label=f"largest jump ({self.jump_to_median:.3g}x median speed)")
         if mark_worst and self.worst_coordinate is not None:
             ax.axvline(self.worst_coordinate, color=_WORST_COLOR, ls="--", lw=1.2,
                        label="largest loss")

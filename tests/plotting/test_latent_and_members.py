@@ -58,6 +58,20 @@ def test_jumps_by_hand():
     assert disp.worst_coordinate is None
 
 
+def test_speeds_divide_by_the_coordinate_step():
+    # irregular steps, constant slope 2: every speed is 2, the ratio 1
+    coordinate = np.array([0.0, 0.1, 0.5, 0.6, 2.0])
+    disp = LatentCoordinateDisplay(coordinate=coordinate, latent=2 * coordinate)
+    np.testing.assert_allclose(disp.jumps, [0.2, 0.8, 0.2, 2.8])
+    np.testing.assert_allclose(disp.speeds, 2.0)
+    assert disp.jump_to_median == pytest.approx(1.0)
+    # a duplicated coordinate has no speed and is skipped
+    dup = LatentCoordinateDisplay(coordinate=[0.0, 1.0, 1.0, 2.0], latent=[0.0, 1.0, 5.0, 6.0])
+    assert np.isnan(dup.speeds[1]) and dup.jump_to_median == 1.0
+    with pytest.raises(ValueError, match="distinct"):
+        LatentCoordinateDisplay(coordinate=[1.0, 1.0], latent=[0.0, 1.0])
+
+
 def test_jumps_use_euclidean_latent_distance():
     latent = np.array([[0.0, 0.0], [3.0, 4.0], [3.0, 5.0]])
     disp = LatentCoordinateDisplay(coordinate=[0.0, 1.0, 2.0], latent=latent)

@@ -17,10 +17,17 @@ from scipy.spatial.distance import pdist, squareform
 from scipy.stats import spearmanr
 from sklearn.metrics import pairwise_distances
 from sklearn.neighbors import KDTree, kneighbors_graph, radius_neighbors_graph
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array
 
-from sktopo.diagnostics._dimension import _nearest_neighbors, _twonn_from_distances
+from sktopo.diagnostics._dimension import (
+    _GRID_TIE_SHARE,
+    _local_pca_estimate,
+    _nearest_neighbors,
+    _tie_share,
+    _twonn_from_distances,
+)
 from sktopo.diagnostics._topology import _maxmin_landmarks
 
 __all__ = ["BreakRegions", "LossDistanceResult", "locate_breaks", "loss_vs_distance"]
@@ -434,7 +441,10 @@ def locate_breaks(
     k = min(max(n_neighbors, 2), n_samples - 1)
     nn_dist, _ = _nearest_neighbors(X, k)
     spacing = float(np.median(nn_dist[:, 0]))
-    intrinsic = _twonn_from_distances(nn_dist[:, 0], nn_dist[:, 1])
+    if _tie_share(nn_dist[:, 0], nn_dist[:, 1]) > _GRID_TIE_SHARE:  # a regular grid
+        intrinsic = _local_pca_estimate(X, check_random_state(0))
+    else:
+        intrinsic = _twonn_from_distances(nn_dist[:, 0], nn_dist[:, 1])
     dim = max(1, int(np.rint(intrinsic))) if np.isfinite(intrinsic) else X.shape[1]
     if linkage_distance is None:
         linkage_distance = _LINKAGE_FACTOR * float(np.median(nn_dist[:, k - 1]))

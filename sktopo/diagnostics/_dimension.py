@@ -10,6 +10,7 @@ components.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -33,6 +34,11 @@ __all__ = [
 # TwoNN kernel (also used by _breaks.py and _topology.py)
 # --------------------------------------------------------------------------- #
 
+_TIE_RTOL = 1e-9  # r2 <= r1 * (1 + _TIE_RTOL) counts as a tie
+_GRID_TIE_SHARE = 0.5  # above this share of ties, TwoNN falls back to local PCA
+_LOCAL_PCA_NEIGHBORS = 10
+_LOCAL_PCA_MAX_CENTERS = 500
+
 
 def _twonn_from_distances(r1, r2, *, method="twonn", discard_fraction=0.1):
     """TwoNN estimate from first and second nearest-neighbour distances.
@@ -44,7 +50,9 @@ def _twonn_from_distances(r1, r2, *, method="twonn", discard_fraction=0.1):
     """
     r1 = np.asarray(r1, dtype=np.float64)
     r2 = np.asarray(r2, dtype=np.float64)
-    keep = r1 > 0.0
+    # Ties r2 = r1 (regular grids) carry no information either: log(mu) would be
+    # rounding noise around 0 and blow the estimate up.
+    keep = (r1 > 0.0) & (r2 > r1 * (1.0 + _TIE_RTOL))
     log_mu = np.log(r2[keep] / r1[keep])
     n = log_mu.size
     if n < 3:
@@ -61,6 +69,35 @@ def _twonn_from_distances(r1, r2, *, method="twonn", discard_fraction=0.1):
     y = -np.log1p(-np.arange(1, n_fit + 1) / n)
     denom = np.dot(x, x)
     return float(np.dot(x, y) / denom) if denom > 0 else float("inf")
+
+
+def _tie_share(r1, r2):
+    """Share of samples whose first two neighbours are equidistant (of those with ``r1 > 0``)."""
+    positive = r1 > 0.0
+    if not np.any(positive):
+        return 1.0
+    return float(np.mean(r2[positive] <= r1[positive] * (1.0 + _TIE_RTOL)))
+
+
+def _local_pca_dimension(X, *, n_neighbors=_LOCAL_PCA_NEIGHBORS, variance=0.95, centers=None):
+    """Median over ``centers`` of the components reaching ``variance`` in each neighbourhood.
+
+    Each neighbourhood is a sample and its ``n_neighbors`` nearest neighbours,
+    centred; its dimension is the number of principal components needed to
+    explain the share ``variance`` of its variance.  Unlike TwoNN this does not
+    assume random sampling, so it works on regular grids.
+    """
+    n_samples = X.shape[0]
+    k = min(n_neighbors, n_samples - 1)
+    centers = np.arange(n_samples) if centers is None else centers
+    _, index = NearestNeighbors(n_neighbors=k + 1).fit(X).kneighbors(X[centers])
+    hoods = X[index] - X[index].mean(axis=1, keepdims=True)
+    sv2 = np.linalg.svd(hoods, compute_uv=False) ** 2
+    total = sv2.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cum = np.cumsum(sv2, axis=1) / total
+    dims = 1 + np.sum(cum < variance - 1e-12, axis=1)
+    return float(np.median(dims[total[:, 0] > 0])) if np.any(total > 0) else float("nan")
 
 
 def _nearest_neighbors(X, n_neighbors):
@@ -82,7 +119,7 @@ def _as_points(X, name="X", min_samples=3):
 @validate_params(
     {
         "X": ["array-like"],
-        "method": [StrOptions({"twonn", "twonn_mle"})],
+        "method": [StrOptions({"twonn", "twonn_mle", "local_pca"})],
         "discard_fraction": [Interval(Real, 0.0, 1.0, closed="left")],
         "max_samples": [Interval(Integral, 3, None, closed="left"), None],
         "random_state": ["random_state"],
@@ -109,16 +146,28 @@ def estimate_intrinsic_dimension(
       small-sample bias). It uses all samples and has the smaller variance,
       but noise in the largest ``mu`` pulls it down.
 
+    - ``method='local_pca'``: for (up to 500) samples, the number of
+      principal components explaining 95 % of the variance of the sample and
+      its 10 nearest neighbours; the median over samples.  It does not assume
+      random sampling, and is an integer (or half-integer).
+
     Exact duplicates (``r1 = 0``) are ignored. The estimate looks at the
     scale of the two nearest neighbours, so noise larger than the sample
     spacing inflates it towards the embedding dimension.
+
+    On a regular grid (e.g. ``make_circle(..., sampling='equidistant')``)
+    the first two neighbours are equidistant and ``mu = 1`` exactly, which
+    TwoNN's Pareto law does not allow; ties are dropped, and when more than
+    half of the samples are ties the TwoNN methods warn and return the
+    ``'local_pca'`` estimate instead.
 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
         The data, at least 3 samples.
-    method : {'twonn', 'twonn_mle'}, default='twonn'
-        Linear fit of Facco et al., or the maximum-likelihood estimate.
+    method : {'twonn', 'twonn_mle', 'local_pca'}, default='twonn'
+        Linear fit of Facco et al., the maximum-likelihood estimate, or
+        local PCA.
     discard_fraction : float in [0, 1), default=0.1
         Share of the largest ratios left out of the linear fit
         (``method='twonn'`` only).
@@ -163,10 +212,38 @@ def estimate_intrinsic_dimension(
     X = np.unique(X, axis=0)  # duplicates have r1 = 0
     if X.shape[0] < 3:
         raise ValueError("TwoNN needs at least 3 distinct samples.")
-    dist, _ = _nearest_neighbors(X, 2)
-    return _twonn_from_distances(
-        dist[:, 0], dist[:, 1], method=method, discard_fraction=discard_fraction
-    )
+    rng = check_random_state(random_state)
+    if method != "local_pca":
+        dist, _ = _nearest_neighbors(X, 2)
+        ties = _tie_share(dist[:, 0], dist[:, 1])
+        if ties <= _GRID_TIE_SHARE:
+            return _twonn_from_distances(
+                dist[:, 0], dist[:, 1], method=method, discard_fraction=discard_fraction
+            )
+        warnings.warn(
+            f"{ties:.0%} of the samples have equidistant first and second neighbours, as on "
+            "a regular grid; TwoNN assumes randomly sampled data, so the local-PCA estimate "
+            "(method='local_pca') is returned instead.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _local_pca_estimate(X, rng)
+
+
+def _local_pca_estimate(X, rng):
+    """:func:`_local_pca_dimension` on at most ``_LOCAL_PCA_MAX_CENTERS`` random samples."""
+    n = X.shape[0]
+    centers = (rng.choice(n, size=_LOCAL_PCA_MAX_CENTERS, replace=False)
+               if n > _LOCAL_PCA_MAX_CENTERS else None)
+    return _local_pca_dimension(X, centers=centers)
+
+
+def _intrinsic_dimension_quiet(X, *, max_samples=None, random_state=None):
+    """TwoNN, or local PCA on grid-like data, without the warning (for other diagnostics)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*equidistant first and second neighbours")
+        return estimate_intrinsic_dimension(X, max_samples=max_samples,
+                                            random_state=random_state)
 
 
 @dataclass(frozen=True, eq=False)

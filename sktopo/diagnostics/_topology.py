@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_array
 
-from sktopo.diagnostics._dimension import estimate_intrinsic_dimension
+from sktopo.diagnostics._dimension import _intrinsic_dimension_quiet
 from sktopo.utils._optional import import_optional
 
 __all__ = ["TopologyCheckResult", "topology_check"]
@@ -364,7 +364,7 @@ def topology_check(
         births, deaths = diagrams[k][:, 0], diagrams[k][:, 1]
         betti[k] = _count_features(np.minimum(deaths, cap) - births, floor, gap_ratio)
 
-    twonn = estimate_intrinsic_dimension(X, max_samples=_TWONN_MAX_SAMPLES, random_state=rng)
+    twonn = _intrinsic_dimension_quiet(X, max_samples=_TWONN_MAX_SAMPLES, random_state=rng)
     dim = max(1, int(np.rint(twonn))) if np.isfinite(twonn) else X.shape[1]
     messages = _topology_warnings(betti, dim, twonn, latent_dim, max_dim)
     return TopologyCheckResult(

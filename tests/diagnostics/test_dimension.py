@@ -85,6 +85,37 @@ def test_twonn_duplicates_and_max_samples():
     assert a == pytest.approx(1.0, rel=0.15)
 
 
+def test_twonn_kernel_drops_ties():
+    r1 = np.array([1.0, 1.0, 1.0, 1.0, 1.0])
+    r2 = np.array([1.0, 1.0 + 1e-13, np.e, np.e, np.e])  # two ties (one by rounding)
+    # MLE on the three log(mu) = 1: (3 - 1) / 3
+    assert _twonn_from_distances(r1, r2, method="twonn_mle") == pytest.approx(2 / 3)
+    assert np.isnan(_twonn_from_distances(r1[:2], r2[:2]))
+
+
+@pytest.mark.parametrize("method", ["twonn", "twonn_mle"])
+def test_regular_grid_warns_and_falls_back_to_local_pca(method):
+    X, _ = make_circle(1000, sampling="equidistant")  # r2 == r1 for every sample
+    with pytest.warns(UserWarning, match="regular grid"):
+        assert estimate_intrinsic_dimension(X, method=method) == 1.0
+    g = np.linspace(0.0, 1.0, 30)
+    square = np.column_stack([a.ravel() for a in np.meshgrid(g, g)])
+    with pytest.warns(UserWarning, match="100% of the samples"):
+        assert estimate_intrinsic_dimension(square) == 2.0
+
+
+@pytest.mark.parametrize(("name", "expected"), [("circle", 1), ("S2", 2), ("S4", 4)])
+def test_local_pca_on_known_manifolds(name, expected):
+    X = MANIFOLDS[name][0](0)
+    assert estimate_intrinsic_dimension(X, method="local_pca", random_state=0) == expected
+
+
+def test_local_pca_on_a_flat_plane_in_high_dimensions():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(size=(800, 2)) @ special_ortho_group.rvs(7, random_state=0)[:2]
+    assert estimate_intrinsic_dimension(X, method="local_pca", random_state=0) == 2.0
+
+
 def test_twonn_validation():
     with pytest.raises(ValueError, match="method"):
         estimate_intrinsic_dimension(np.eye(5), method="pca")

@@ -167,3 +167,12 @@ def test_wide_data_raise_no_warning(ripser):
 def test_identical_samples_are_rejected(ripser):
     with pytest.raises(ValueError, match="coincide"):
         topology_check(np.ones((10, 2)))
+
+
+def test_equidistant_circle_reads_one_dimensional(ripser):
+    """A regular grid defeats TwoNN (r2 == r1); the check falls back to local PCA."""
+    X, _ = make_circle(1000, sampling="equidistant")
+    result = topology_check(X, latent_dim=1, random_state=0)
+    assert result.intrinsic_dimension == 1.0
+    assert list(result.betti) == [1, 1, 0]
+    assert len(result.warnings) == 1 and "circle" in result.warnings[0]

@@ -9,7 +9,8 @@ from sktopo.experiments import EXPERIMENTS, Experiment, logger
 def test_list_shows_every_reproduction(capsys):
     assert main(["reproduce", "--list"]) == 0
     out = capsys.readouterr().out
-    for name in ("circle", "bump-hunt", "uniform-phase-space"):
+    for name in ("circle", "bump-hunt", "uniform-phase-space", "circle-square",
+                 "excised-double-cone"):
         assert name in EXPERIMENTS
         assert name in out
 

@@ -3,9 +3,9 @@
 from sktopo.experiments import (
     _bump_hunt,  # noqa: F401  (registers 'bump-hunt', ...)
     _circle,  # noqa: F401  (registers 'circle')
-    _circle_variants,  # noqa: F401  (registers 'circle-variants', 'sparse-circle')
+    _circle_variants,  # noqa: F401  ('circle-variants', 'sparse-circle', 'circle-square')
     _higher,  # noqa: F401  (registers 'spheres-nd', 'latent-dim')
-    _spheres,  # noqa: F401  (registers 'sphere', 'excised-sphere', 'paraboloid', 'double-cone')
+    _spheres,  # noqa: F401  (sphere, excised-sphere, paraboloid, double-cone, excised-double-cone)
 )
 from sktopo.experiments._registry import EXPERIMENTS, Experiment, logger, register
 

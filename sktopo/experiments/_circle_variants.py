@@ -7,13 +7,18 @@ tanh, the 7-layer net and Adam narrow it somewhat.  ``sparse-circle``
 (App. B.2, Fig. 17): with 12 training points the net memorises them and
 reconstructs the rest of the circle poorly; with 20 the break region covers
 training points; with ``tanh(5 x) / 5`` the break fits between them.
+``circle-square`` (App. B.1, Fig. 16): the same net with ``latent_dim=2``
+has no break point; tested on the whole square ``-1 <= x, y <= 1`` it is
+(approximately) the identity map, its loss largest at the corners.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils import check_random_state
 
 from sktopo.datasets import make_circle
 from sktopo.experiments._bump_hunt import _save
@@ -21,19 +26,29 @@ from sktopo.experiments._bump_hunt import _write_summary as _write
 from sktopo.experiments._circle import circle_settings
 from sktopo.experiments._higher import _figure, fit_and_score
 from sktopo.experiments._registry import logger, register
-from sktopo.plotting import CircleBreakPointDisplay
+from sktopo.plotting import CircleBreakPointDisplay, LossProfileDisplay, ManifoldFitDisplay
 
 __all__ = [
     "break_region_width",
+    "run_circle_square",
     "run_circle_variants",
     "run_sparse_circle",
     "sparse_settings",
+    "square_settings",
+    "square_statistics",
     "variant_settings",
 ]
 
 BREAK_FACTOR = 10.0  # the break region: loss above BREAK_FACTOR x the median test loss
 TWO_PI = 2.0 * np.pi
 _OPTIMIZERS = {"sgd": "SGD", "adam": "Adam"}
+# Regions of the square -1 <= x, y <= 1 by the radius r (Fig. 16): near the training circle,
+# inside the disc, outside it short of the corners, and the corners (r <= sqrt 2)
+NEAR = 0.05  # |r - 1| < NEAR
+INSIDE = 0.9  # r < INSIDE
+OUTSIDE = 1.1  # OUTSIDE < r <= CORNER
+CORNER = 1.3  # r > CORNER
+LEVEL = 1e-2  # "reconstructed": loss below LEVEL, i.e. the output within 0.1 of the input
 
 PAPER_VARIANTS = (
     "Figs. 13-15: the finite break region persists for d_w = 32, 128 and the 7-layer net "
@@ -48,6 +63,11 @@ PAPER_SPARSE = {
     "N=20, beta=5": "reconstructs the training set perfectly and the test set accurately, "
     "the break region placed between training points",
 }
+PAPER_SQUARE = (
+    "Fig. 16: the loss is smallest on the training set (the circle), of the same order "
+    "everywhere else in the square except at the corners (largest there): the d_l = 2 network "
+    "learns (approximately) the identity map on R^2 for x^2 + y^2 <= 1; no break point."
+)
 
 
 def variant_settings(full: bool = False) -> dict:
@@ -293,4 +313,208 @@ def format_sparse_summary(summary):
     lines += ["(break offset: distance of the worst test point from the nearest training "
               "point, in training spacings; 0.5 = half-way)", ""]
     lines += [f"paper, {name}: {text}" for name, text in PAPER_SPARSE.items()]
+    return "\n".join(lines) + "\n"
+
+
+def square_settings(full: bool = False) -> dict:
+    """The default circle net with ``latent_dim=2`` (Fig. 16), and a ``latent_dim=1`` reference.
+
+    The network and training are :func:`~sktopo.experiments._circle.circle_settings`
+    (the paper's SGD, lr 1e-2, batch 64, 20,000 epochs with ``full``;
+    otherwise Adam, lr 3e-3, for 600 epochs, ~10 s per network on one core).
+    ``reference_latent_dim`` (``None``: none) trains the same net with that
+    latent size for comparison on the circle.
+    """
+    return {
+        "n_train": 1000,
+        "n_test": 3000,
+        "n_circle": 1000,
+        "detector": dict(latent_dim=2, hidden_layer_sizes=(64,), **circle_settings(full)),
+        "reference_latent_dim": 1,
+    }
+
+
+def _median(values):
+    """Median; NaN (without a warning) for no values."""
+    return float(np.median(values)) if np.size(values) else float("nan")
+
+
+def square_statistics(X, errors, *, level=LEVEL):
+    """Median loss by region of the square around the unit circle (Fig. 16 of arXiv:2102.08380).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+        Test points in the square ``-1 <= x, y <= 1``.
+    errors : ndarray of shape (n_samples,)
+        Their losses.
+    level : float, default=LEVEL
+        Loss below which a point counts as reconstructed.
+
+    Returns
+    -------
+    stats : dict
+        With ``r`` the distance from the origin: ``median_near``
+        (``|r - 1| < NEAR``), ``median_inside`` (``r < INSIDE``),
+        ``median_outside`` (``OUTSIDE < r <= CORNER``), ``median_corners``
+        (``r > CORNER``; NaN when the region holds no point), ``n_corners``,
+        ``corners_to_inside`` and ``outside_to_inside`` (ratios of those
+        medians) and ``fraction_below_level``, the share of points with loss
+        below ``level``.
+    """
+    errors = np.asarray(errors, dtype=float)
+    r = np.hypot(X[:, 0], X[:, 1])
+    regions = {"near": np.abs(r - 1.0) < NEAR, "inside": r < INSIDE,
+               "outside": (r > OUTSIDE) & (r <= CORNER), "corners": r > CORNER}
+    stats = {f"median_{name}": _median(errors[mask]) for name, mask in regions.items()}
+    inside = stats["median_inside"]
+    stats.update(n_corners=int(regions["corners"].sum()),
+                 corners_to_inside=stats["median_corners"] / inside,
+                 outside_to_inside=stats["median_outside"] / inside,
+                 level=float(level), fraction_below_level=float(np.mean(errors < level)))
+    return stats
+
+
+def _square_panels(X_test, X_model, errors, circle_runs, axes):
+    """Loss map, model output, loss against radius, loss on the circle for each latent size."""
+    from matplotlib.colors import LogNorm
+
+    phi = np.linspace(0.0, TWO_PI, 361)
+    circle = np.cos(phi), np.sin(phi)
+    lo = errors[errors > 0].min(initial=np.inf)  # a log scale: zeros raised to the smallest
+    lo, hi = (lo, max(errors.max(), 10 * lo)) if np.isfinite(lo) else (1e-12, 1.0)
+    sc = axes[0].scatter(*X_test.T, c=np.maximum(errors, lo), norm=LogNorm(lo, hi),
+                         cmap="viridis", s=6, linewidths=0, rasterized=True)
+    axes[0].figure.colorbar(sc, ax=axes[0], shrink=0.7, label="loss")
+    axes[0].plot(*circle, color="tab:green", lw=1.5, label="training circle")
+    axes[0].plot(*(CORNER * np.array(circle)), color="0.4", ls="--", lw=0.8,
+                 label=f"r = {CORNER:g} (corners beyond)")
+    axes[0].set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel="$x$", ylabel="$y$",
+                aspect="equal")
+    axes[0].set_title("Loss on the square", fontsize="medium")
+    axes[0].legend(fontsize="x-small", loc="upper left", framealpha=0.9)
+    ManifoldFitDisplay.from_predictions(X_test, X_model, errors=errors, ax=axes[1])
+    axes[1].plot(*circle, color="tab:green", lw=1.2)
+    r = np.hypot(X_test[:, 0], X_test[:, 1])
+    LossProfileDisplay.from_predictions(r, errors, bins=np.linspace(0.0, np.sqrt(2.0), 29),
+                                        xlabel=r"radius $r = \sqrt{x^2 + y^2}$", ax=axes[2])
+    axes[2].axvline(1.0, color="tab:green", lw=1.2, label="training circle")
+    axes[2].legend(fontsize="x-small", loc="lower left")
+    for latent_dim, (phi_circle, circle_errors) in circle_runs.items():
+        order = np.argsort(phi_circle)
+        axes[3].semilogy(phi_circle[order], circle_errors[order], lw=1.0,
+                         label=f"$d_l$ = {latent_dim}: worst/median "
+                               f"{circle_errors.max() / np.median(circle_errors):.3g}")
+    axes[3].set(xlabel=r"angle $\phi$ on the unit circle", ylabel="loss $L$", xlim=(0, TWO_PI))
+    axes[3].set_title("Test points on the circle", fontsize="medium")
+    axes[3].legend(fontsize="x-small", loc="upper left")
+
+
+@register(
+    "circle-square",
+    paper="arXiv:2102.08380, App. B.1, Fig. 16",
+    description="The circle net with latent_dim=2, tested on the square -1 <= x, y <= 1: no "
+    "break point, about the identity map, the loss largest at the corners.",
+)
+def run_circle_square(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
+    """Train on 1000 equidistant circle points, test on the square; write ``fig16_square.png``.
+
+    Parameters
+    ----------
+    settings : dict, default=None
+        Overrides :func:`square_settings` (e.g. tiny sizes for tests).
+
+    Returns
+    -------
+    summary : dict
+        :func:`square_statistics` of the test losses on the square, their worst
+        and median, the median and largest training loss, the median and
+        worst/median loss on ``n_circle`` uniform circle points (also of the
+        reference net, ``reference_*``, if any), training time and settings.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    settings = square_settings(full) if settings is None else settings
+    X_train, _ = make_circle(settings["n_train"], sampling="equidistant")
+    X_test = check_random_state(random_state + 1).uniform(-1.0, 1.0, (settings["n_test"], 2))
+    X_circle, phi_circle = make_circle(settings["n_circle"], random_state=random_state + 2)
+    latent_dims = [settings["detector"]["latent_dim"]]
+    if settings.get("reference_latent_dim") is not None:
+        latent_dims.append(settings["reference_latent_dim"])
+    summary = {"settings": settings, "full": full}
+    circle_runs = {}
+    for k, latent_dim in enumerate(latent_dims):
+        if verbose:
+            logger.info("training latent_dim=%d (%d epochs)", latent_dim,
+                        settings["detector"]["max_epochs"])
+        start = time.perf_counter()
+        det, errors = fit_and_score(X_train, X_test, dict(settings["detector"],
+                                                          latent_dim=latent_dim),
+                                    random_state=random_state, verbose=verbose)
+        seconds = time.perf_counter() - start
+        errors = errors[:, 0]
+        circle_errors = circle_runs[latent_dim] = det.reconstruction_error(X_circle)
+        prefix = "" if k == 0 else "reference_"
+        summary.update({f"{prefix}circle_median_loss": float(np.median(circle_errors)),
+                        f"{prefix}circle_worst_to_median": float(circle_errors.max()
+                                                                 / np.median(circle_errors)),
+                        f"{prefix}median_loss": float(np.median(errors)),
+                        f"{prefix}train_seconds": seconds})
+        if k == 0:
+            train_errors = det.reconstruction_error(X_train)
+            X_model, square_errors = det.reconstruct(X_test), errors
+            summary.update(square_statistics(X_test, errors), worst_loss=float(errors.max()),
+                           worst_point=X_test[np.argmax(errors)].tolist(),
+                           train_median_loss=float(np.median(train_errors)),
+                           train_max_loss=float(train_errors.max()))
+    if len(latent_dims) > 1:
+        summary["reference_latent_dim"] = latent_dims[1]
+    fig, axes = _figure(1, 4, size=(4.9, 4.6))
+    _square_panels(X_test, X_model, square_errors,
+                   {d: (phi_circle, circle_runs[d]) for d in latent_dims}, axes[0])
+    fig.suptitle(f"Fig. 16: the circle autoencoder with $d_l$ = {latent_dims[0]} on the square "
+                 r"$-1 \leq x, y \leq 1$ (trained on the green circle)")
+    _save(fig, out_dir / "fig16_square.png")
+    _write(out_dir, format_square_summary(summary), verbose)
+    return summary
+
+
+def format_square_summary(summary):
+    """Plain-text summary of :func:`run_circle_square`'s result."""
+    s = summary["settings"]
+    d = s["detector"]
+    corners = f"corners, r > {CORNER:g} ({summary['n_corners']} points)"
+    lines = [
+        "The circle autoencoder with latent_dim=2 on the square (arXiv:2102.08380, App. B.1, "
+        "Fig. 16)",
+        f"training: {s['n_train']} equidistant points of the unit circle, hidden "
+        f"{tuple(d['hidden_layer_sizes'])}, latent {d['latent_dim']}, {d['optimizer']}, "
+        f"lr={d['learning_rate']:g}, batch {d['batch_size']}, {d['max_epochs']:,} epochs"
+        + ("" if summary["full"] else
+           "\n          (CPU-sized; the paper: SGD, lr=1e-2, 20,000 epochs; --full)"),
+        f"test: {s['n_test']} points uniform on the square -1 <= x, y <= 1 (r: distance from "
+        "the origin)",
+        "",
+        "median loss by region:",
+        f"  {'training circle':<34}{summary['train_median_loss']:>10.3g}  (largest "
+        f"{summary['train_max_loss']:.3g})",
+        f"  {f'near the circle, |r - 1| < {NEAR:g}':<34}{summary['median_near']:>10.3g}",
+        f"  {f'inside, r < {INSIDE:g}':<34}{summary['median_inside']:>10.3g}",
+        f"  {f'outside, {OUTSIDE:g} < r <= {CORNER:g}':<34}{summary['median_outside']:>10.3g}",
+        f"  {corners:<34}{summary['median_corners']:>10.3g}",
+        f"corners / inside {summary['corners_to_inside']:.3g}; outside / inside "
+        f"{summary['outside_to_inside']:.3g}; worst loss {summary['worst_loss']:.3g} at r = "
+        f"{np.hypot(*summary['worst_point']):.2f}",
+        f"share of the square with loss < {summary['level']:g} (output within "
+        f"{np.sqrt(summary['level']):g} of the input): "
+        f"{100 * summary['fraction_below_level']:.0f}%",
+        f"{s['n_circle']} uniform test points on the circle (worst/median in the hundreds: a "
+        f"break point): worst/median {summary['circle_worst_to_median']:.3g} with "
+        f"latent_dim={d['latent_dim']}",
+    ]
+    if "reference_latent_dim" in summary:
+        lines.append(f"    same net with latent_dim={summary['reference_latent_dim']}: "
+                     f"worst/median {summary['reference_circle_worst_to_median']:.3g}; median "
+                     f"loss on the square {summary['reference_median_loss']:.3g}")
+    lines += ["", "paper: " + PAPER_SQUARE]
     return "\n".join(lines) + "\n"

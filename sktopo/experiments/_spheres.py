@@ -7,8 +7,11 @@ interpolates most of the equator and breaks at a point on it.  ``paraboloid``
 centre is interpolated and the worst loss sits on the outer boundary, far
 below the excised sphere's.  ``double-cone`` (Fig. 9): sampled uniformly in
 height, the break is in the bulk and the loss has local maxima at the tips.
+``excised-double-cone`` (end of Sec. 5.2): trained without the band
+``|z| < 0.1``, the double cone breaks on its equator, the rest of the
+equator is interpolated and the local maxima at the tips persist.
 
-All four share one network, one set of training settings
+All five share one network, one set of training settings
 (:func:`sphere_settings`) and one training helper (:func:`fit_and_evaluate`).
 """
 
@@ -37,6 +40,7 @@ __all__ = [
     "equator_statistics",
     "fit_and_evaluate",
     "run_double_cone",
+    "run_excised_double_cone",
     "run_excised_sphere",
     "run_paraboloid",
     "run_sphere",
@@ -44,7 +48,7 @@ __all__ = [
     "tip_statistics",
 ]
 
-BAND = 0.1  # |z| < BAND excised from the sphere (Fig. 7)
+BAND = 0.1  # |z| < BAND excised from the sphere (Fig. 7) and the double cone (Sec. 5.2)
 PARABOLOID_CUT = 0.2  # z < PARABOLOID_CUT excised from the paraboloid (Fig. 8)
 PARABOLOID_RADIUS = 2.0  # the paraboloid's disc, z <= 4
 RIM = 0.95  # radius > RIM * PARABOLOID_RADIUS counts as the paraboloid's outer rim
@@ -69,6 +73,10 @@ DATA = {
                     partial(make_double_cone, sampling="height"),
                     "Autoencoder on the double cone (height 2, radius 1), uniform in height "
                     "(arXiv:2102.08380, Sec. 5.2, Fig. 9)"),
+    "excised-double-cone": (partial(make_double_cone, sampling="height", excise_equator=BAND),
+                            partial(make_double_cone, sampling="height"),
+                            f"Autoencoder on the double cone without the band |z| < {BAND:g}, "
+                            "tested on all of it (arXiv:2102.08380, end of Sec. 5.2)"),
 }
 PAPER = {
     "sphere": "the loss is localised at one point (a hole); worst/typical ~10^3",
@@ -78,6 +86,9 @@ PAPER = {
                   "boundary; worst loss > 100x smaller than the excised sphere's",
     "double-cone": "global maximum of the loss at the break point in the bulk; local "
                    "maxima at the tips",
+    "excised-double-cone": "the break point lies on the (excised) equator, the remainder of "
+                           "the equator is interpolated with low loss, and the local maxima at "
+                           "the tips persist",
 }
 
 
@@ -241,9 +252,13 @@ def run_sphere(out_dir, *, full=False, verbose=1, random_state=0, settings=None)
     return _reproduce("sphere", _analyse_sphere, out_dir, full, verbose, random_state, settings)
 
 
-def _equator_band(n_samples, random_state):
-    """About ``n_samples`` uniform points of ``S^2`` with ``|z| < BAND`` (a share BAND of S^2)."""
-    X, _ = make_sphere(int(np.ceil(n_samples / BAND)), random_state=random_state)
+def _equator_band(n_samples, random_state, sampler=make_sphere):
+    """About ``n_samples`` points of ``sampler`` with ``|z| < BAND``.
+
+    ``z`` is uniform on ``[-1, 1]`` both on ``S^2`` (uniform) and on the double
+    cone sampled in height, so the band holds a share ``BAND`` of the points.
+    """
+    X, _ = sampler(int(np.ceil(n_samples / BAND)), random_state=random_state)
     return X[np.abs(X[:, 2]) < BAND]
 
 
@@ -409,13 +424,24 @@ def tip_statistics(z, errors, *, bins=N_PROFILE_BINS, tip=TIP):
             "tip_rise_top": float(med[-1] / np.nanmin(med[bins // 2:]))}
 
 
+def _cone_training_panel(ax, X_train, title, *, band=None):
+    """The training set of the double cone in 3-D (the edges of an excised band in green)."""
+    ax.scatter(*X_train.T, s=2, c="tab:blue", linewidths=0, rasterized=True)
+    if band is not None:
+        phi = np.linspace(0, 2 * np.pi, 121)
+        for z in (-band, band):  # the cone's radius at height z is 1 - |z|
+            ax.plot((1 - band) * np.cos(phi), (1 - band) * np.sin(phi), np.full_like(phi, z),
+                    color="tab:green", lw=1.0)
+        ax.view_init(elev=8)  # nearly side-on: the gap shows
+    ax.set(xlabel="$x$", ylabel="$y$", zlabel="$z$", title=title)
+    ax.set_box_aspect((1, 1, 1))
+
+
 def _analyse_double_cone(fit, X_train, settings, random_state, fig_axes):
     z = fit.X_test[:, 2]
     stats = {**tip_statistics(z, fit.errors), "worst_z": float(z[fit.worst])}
     fig, axes = fig_axes(["3d", "3d", None], "Fig. 9: double cone sampled uniformly in height")
-    axes[0].scatter(*X_train.T, s=2, c="tab:blue", linewidths=0, rasterized=True)
-    axes[0].set(xlabel="$x$", ylabel="$y$", zlabel="$z$", title="Training set (dense at the tips)")
-    axes[0].set_box_aspect((1, 1, 1))
+    _cone_training_panel(axes[0], X_train, "Training set (dense at the tips)")
     ManifoldFitDisplay.from_predictions(fit.X_test, fit.X_model, errors=fit.errors,
                                         n_worst=N_WORST, elev=15, ax=axes[1])
     LossProfileDisplay.from_predictions(z, fit.errors, bins=np.linspace(-1, 1, N_PROFILE_BINS + 1),
@@ -446,3 +472,71 @@ def run_double_cone(out_dir, *, full=False, verbose=1, random_state=0, settings=
     """
     return _reproduce("double-cone", _analyse_double_cone, out_dir, full, verbose, random_state,
                       settings)
+
+
+def _analyse_excised_double_cone(fit, X_train, settings, random_state, fig_axes):
+    z = fit.X_test[:, 2]
+    X_band = _equator_band(settings["n_test"], random_state + 2,
+                           partial(make_double_cone, sampling="height"))
+    errors_band = fit.detector.reconstruction_error(X_band)
+    lon_band, _ = longitude_latitude(X_band)
+    lon_worst = float(longitude_latitude(fit.X_test[[fit.worst]])[0][0])
+    stats = {**tip_statistics(z, fit.errors),
+             **equator_statistics(fit.errors[np.abs(z) >= BAND], errors_band, lon_band),
+             "worst_z": float(z[fit.worst]), "worst_abs_z": float(abs(z[fit.worst])),
+             "worst_in_band": bool(abs(z[fit.worst]) < BAND), "worst_longitude": lon_worst,
+             "n_band": int(X_band.shape[0])}
+    fig, axes = fig_axes(["3d", "3d", None, None],
+                         f"Double cone trained without $|z| < {BAND:g}$ (green), tested on all "
+                         "of it (end of Sec. 5.2)")
+    _cone_training_panel(axes[0], X_train, "Training set (equator excised)", band=BAND)
+    ManifoldFitDisplay.from_predictions(fit.X_test, fit.X_model, errors=fit.errors,
+                                        n_worst=N_WORST, elev=15, azim=np.degrees(lon_worst),
+                                        ax=axes[1])
+    LossProfileDisplay.from_predictions(z, fit.errors, bins=np.linspace(-1, 1, N_PROFILE_BINS + 1),
+                                        xlabel="height $z$", excised=[(-BAND, BAND)],
+                                        n_worst=N_WORST, ax=axes[2])
+    LossProfileDisplay.from_predictions(np.degrees(lon_band), errors_band,
+                                        bins=np.linspace(-180, 180, N_LONGITUDE_BINS + 1),
+                                        xlabel=f"longitude on the band $|z| < {BAND:g}$ (degrees)",
+                                        n_worst=N_WORST, ax=axes[3])
+    axes[3].axhline(stats["q99_train_region"], color="tab:green", ls=":",
+                    label="99% quantile, training region")
+    axes[3].legend(fontsize="x-small", loc="best")
+    lines = [
+        f"worst point at z = {stats['worst_z']:.3f} ({'in' if stats['worst_in_band'] else 'NOT in'}"
+        f" the excised band |z| < {BAND:g}; tips at z = +-1), longitude "
+        f"{np.degrees(lon_worst):.0f} deg",
+        f"median loss: band ({stats['n_band']:,} extra test points) {stats['median_band']:.3g}, "
+        f"training region {stats['median_train_region']:.3g} "
+        f"(ratio {stats['band_to_train_median']:.3g}); worst / median band loss "
+        f"{fit.errors.max() / stats['median_band']:.3g}",
+        f"band points below the training region's 99% loss quantile "
+        f"({stats['q99_train_region']:.3g}): {100 * stats['interpolated_fraction']:.0f}%",
+        f"break arc (10-degree bins with median band loss > 10 x that quantile): "
+        f"{stats['break_arc_degrees']:.0f} of 360 deg (the rest of the equator is interpolated)",
+        f"tips (|z| > {TIP:g}): median loss {stats['median_tips']:.3g}, largest "
+        f"{stats['max_tips']:.3g}; binned median at the tip over the smallest binned median of "
+        f"that half: z = -1: {stats['tip_rise_bottom']:.3g}, z = +1: {stats['tip_rise_top']:.3g} "
+        "(> 1: local maximum at the tip)",
+    ]
+    return stats, lines, fig, "excised_double_cone.png"
+
+
+@register(
+    "excised-double-cone",
+    paper="arXiv:2102.08380, Sec. 5.2 (excised equator; cf. Fig. 9)",
+    description="The double cone trained without the band |z| < 0.1: the break point lies on "
+    "the equator, the rest of it is interpolated, the tips keep local maxima.",
+)
+def run_excised_double_cone(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
+    """Train on the double cone (uniform in height) minus ``|z| < 0.1``; test on all of it.
+
+    Writes ``excised_double_cone.png`` and ``summary.txt``; the test sets are
+    the whole double cone (uniform in height) and, separately, the equator
+    band.  Returns the summary dict: worst and median loss, the height and
+    longitude of the worst point (``worst_in_band``: within the excised band),
+    :func:`tip_statistics` and :func:`equator_statistics`.
+    """
+    return _reproduce("excised-double-cone", _analyse_excised_double_cone, out_dir, full,
+                      verbose, random_state, settings)

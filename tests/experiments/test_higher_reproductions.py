@@ -18,9 +18,12 @@ from sktopo.datasets import (  # noqa: E402
 from sktopo.experiments import EXPERIMENTS  # noqa: E402
 from sktopo.experiments._circle_variants import (  # noqa: E402
     break_region_width,
+    run_circle_square,
     run_circle_variants,
     run_sparse_circle,
     sparse_settings,
+    square_settings,
+    square_statistics,
     variant_settings,
 )
 from sktopo.experiments._higher import (  # noqa: E402
@@ -43,7 +46,8 @@ from sktopo.experiments._higher import (  # noqa: E402
     "name, run, paper",
     [("spheres-nd", run_spheres_nd, "Sec. 6, Fig. 10"), ("latent-dim", run_latent_dim, "Sec. 8"),
      ("circle-variants", run_circle_variants, "App. B.1"),
-     ("sparse-circle", run_sparse_circle, "App. B.2")],
+     ("sparse-circle", run_sparse_circle, "App. B.2"),
+     ("circle-square", run_circle_square, "App. B.1, Fig. 16")],
 )
 def test_registered(name, run, paper):
     assert EXPERIMENTS[name].run is run
@@ -71,6 +75,10 @@ def test_full_settings_are_the_papers():
     assert (base["optimizer"], base["learning_rate"], base["max_epochs"]) == ("sgd", 1e-2, 20_000)
     assert "Adam" in variant_settings(full=True)["variants"]
     assert "SGD" in variant_settings(full=False)["variants"]
+    # App. B.1, Fig. 16: the default circle net with d_l = 2; 1000 training, 3000 test points
+    square = square_settings(full=True)
+    assert (square["n_train"], square["n_test"]) == (1000, 3000)
+    assert square["detector"] == dict(base, latent_dim=2)
 
 
 def test_count_self_crossings_hand_made_curves():
@@ -103,6 +111,22 @@ def test_loss_statistics_hand_computed():
     assert stats["spearman"] == pytest.approx(-1.0)
     assert stats["spread"] == pytest.approx(1.0 / 1.5)  # distances 0, 1, 2, 4; median 1.5
     assert stats["near_to_far"] == pytest.approx(8.0 / 2.0)  # nearest 1 %: the worst point
+
+
+def test_square_statistics_hand_computed():
+    X = np.array([[1.0, 0.0], [0.0, -0.98], [0.1, 0.2], [0.5, 0.0], [1.0, 0.35],
+                  [0.0, 1.2], [1.0, 1.0], [-1.0, 1.0]])  # r: 1, .98, .22, .5, 1.06, 1.2, 1.41 x2
+    errors = np.array([1e-5, 3e-5, 2e-3, 4e-3, 5e-2, 6e-3, 3e-2, 5e-2])
+    stats = square_statistics(X, errors)
+    assert stats["median_near"] == pytest.approx(2e-5)  # 1 and .98; 1.06 is in no region
+    assert stats["median_inside"] == pytest.approx(3e-3)
+    assert stats["median_outside"] == pytest.approx(6e-3)  # 1.2 only
+    assert stats["median_corners"] == pytest.approx(4e-2) and stats["n_corners"] == 2
+    assert stats["corners_to_inside"] == pytest.approx(40 / 3)
+    assert stats["outside_to_inside"] == pytest.approx(2.0)
+    assert stats["fraction_below_level"] == pytest.approx(5 / 8)  # loss < 1e-2
+    assert square_statistics(X[:6], errors[:6])["n_corners"] == 0
+    assert np.isnan(square_statistics(X[:6], errors[:6])["median_corners"])  # and no warning
 
 
 # --------------------------------------------------------------------------- #
@@ -169,6 +193,26 @@ def test_sparse_circle_smoke(tmp_path):
         assert {"train_max_loss", "train_median_loss", "break_offset", "break_width"} <= set(r)
         assert 0.0 <= r["break_offset"] <= 0.5
     assert "memorises" in (tmp_path / "summary.txt").read_text()
+
+
+def test_circle_square_smoke(tmp_path):
+    settings = square_settings()
+    settings.update(n_train=100, n_test=300, n_circle=100)
+    settings["detector"]["max_epochs"] = 2
+    summary = run_circle_square(tmp_path, verbose=0, settings=settings)
+    assert (tmp_path / "fig16_square.png").stat().st_size > 0
+    for key in ("median_near", "median_inside", "median_outside", "median_corners", "n_corners",
+                "corners_to_inside", "outside_to_inside", "fraction_below_level",
+                "train_median_loss", "circle_worst_to_median", "worst_loss", "median_loss",
+                "reference_circle_worst_to_median", "reference_median_loss"):
+        assert key in summary
+    assert summary["reference_latent_dim"] == 1 and 0.0 <= summary["fraction_below_level"] <= 1
+    text = (tmp_path / "summary.txt").read_text()
+    for phrase in ("corners / inside", "latent_dim=1", "paper: Fig. 16", "CPU-sized"):
+        assert phrase in text
+    settings["reference_latent_dim"] = None  # no reference net
+    assert "reference_median_loss" not in run_circle_square(tmp_path, verbose=0,
+                                                            settings=settings)
 
 
 # --------------------------------------------------------------------------- #
@@ -272,3 +316,23 @@ def test_sparse_circle_beta5_fits_training_points_better():
         model, _ = fit_and_score(X_train, X_test, dict(detector, activation_beta=beta))
         worst[beta] = model.reconstruction_error(X_train).max()
     assert worst[5.0] < worst[1.0] / 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0])
+def test_circle_latent_2_is_the_identity_on_the_square(seed, tmp_path):
+    # 300 Adam epochs (~13 s for both nets), seeds 0-2: median loss on the training circle
+    # 2e-7-7e-5, inside (r < 0.9) 3.0e-3-3.3e-3, outside (1.1 < r <= 1.3) 3.6e-3-4.4e-3, corners
+    # (r > 1.3) 1.7e-2-2.0e-2; corners/inside 5.4-6.1, outside/inside 1.15-1.48; loss < 1e-2 on
+    # 89-98% of the square; on the circle worst/median 3.5-4.5 (d_l = 2), 250-1040 (d_l = 1)
+    settings = square_settings()
+    settings["detector"]["max_epochs"] = 300
+    s = run_circle_square(tmp_path, verbose=0, random_state=seed, settings=settings)
+    assert s["train_median_loss"] < s["median_inside"] / 10  # smallest on the training circle
+    assert s["median_near"] < s["median_inside"] / 3
+    assert 0.3 < s["outside_to_inside"] < 3  # the same order elsewhere in the square ...
+    assert s["corners_to_inside"] > 2  # ... except at the corners
+    assert np.hypot(*s["worst_point"]) > 1.1
+    assert s["fraction_below_level"] > 0.7  # output within 0.1 of the input: ~ the identity
+    assert s["circle_worst_to_median"] < 20  # no break point with d_l = 2 ...
+    assert s["reference_circle_worst_to_median"] > 50  # ... but one with d_l = 1

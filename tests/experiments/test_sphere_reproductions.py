@@ -1,8 +1,11 @@
-"""Reproductions of arXiv:2102.08380, Sec. 5: sphere, excised sphere, paraboloid, double cone."""
+"""Reproductions of arXiv:2102.08380, Sec. 5: sphere, excised sphere, paraboloid, double cone
+(also with its equator excised)."""
 
 import matplotlib
 
 matplotlib.use("Agg")
+
+from functools import partial  # noqa: E402
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -14,6 +17,7 @@ from sktopo.experiments._spheres import (  # noqa: E402
     equator_statistics,
     fit_and_evaluate,
     run_double_cone,
+    run_excised_double_cone,
     run_excised_sphere,
     run_paraboloid,
     run_sphere,
@@ -27,6 +31,7 @@ RUNS = {
     "excised-sphere": (run_excised_sphere, "Fig. 7", "fig7_excised_sphere.png"),
     "paraboloid": (run_paraboloid, "Fig. 8", "fig8_paraboloid.png"),
     "double-cone": (run_double_cone, "Fig. 9", "fig9_double_cone.png"),
+    "excised-double-cone": (run_excised_double_cone, "Sec. 5.2", "excised_double_cone.png"),
 }
 
 
@@ -90,6 +95,26 @@ def test_run_smoke(name, tmp_path):
     assert summary["worst_loss"] >= summary["median_loss"] > 0
 
 
+def test_equator_band_of_the_double_cone():
+    X = _equator_band(500, 0, partial(make_double_cone, sampling="height"))
+    assert np.all(np.abs(X[:, 2]) < 0.1) and 400 < X.shape[0] < 600
+    np.testing.assert_allclose(np.hypot(X[:, 0], X[:, 1]), 1 - np.abs(X[:, 2]))  # on the cone
+
+
+def test_excised_double_cone_smoke(tmp_path):
+    summary = run_excised_double_cone(tmp_path, verbose=0, random_state=2,
+                                      settings=_settings(200, 2))
+    assert (tmp_path / "excised_double_cone.png").stat().st_size > 0
+    for key in ("worst_z", "worst_abs_z", "worst_in_band", "worst_longitude", "n_band",
+                "interpolated_fraction", "break_arc_degrees", "band_to_train_median",
+                "tip_rise_bottom", "tip_rise_top", "max_tips"):
+        assert key in summary
+    assert summary["worst_in_band"] == (summary["worst_abs_z"] < 0.1)
+    assert 0 <= summary["break_arc_degrees"] <= 360 and summary["n_band"] > 100
+    text = (tmp_path / "summary.txt").read_text()
+    assert "break arc" in text and "local maxima at the tips persist" in text
+
+
 # Reproductions at test size: 1500 points, 300 Adam epochs (~5-20 s per network on one core).
 # Measured on seeds 0-4 (CPU, torch 2.13):
 #   sphere:          worst/median 571-1840                         (paper ~10^3)
@@ -98,6 +123,12 @@ def test_run_smoke(name, tmp_path):
 #                    (seed 2: |z| = 0.51), so that part is reported, not asserted
 #   double cone:     |z_worst| 0.08-0.35; worst/median 397-928; largest tip loss 3.2-5.3 x the
 #                    median; binned median at each tip over the lowest of its half 1.33-7.2
+#   excised double cone (trained without |z| < 0.1), seeds 0-4: |z_worst| 0.004-0.053;
+#                    worst/median 612-1153; band points below the training region's 99% loss
+#                    quantile 83-91%; break arc 0-30 of 360 degrees; largest tip loss 2.3-5.7 x
+#                    the median, but the tip bins' rise is 1.0 (no local maximum) on seed 0, so
+#                    the tips are reported, not asserted (at 3000 points, 400 epochs, seeds 0-2:
+#                    rise 1.7-12.7)
 #   paraboloid:      on every seed the network tore the surface (worst 12-14 at radius 1.1-2.0,
 #                    2-5 x the excised sphere's worst): the paper's "> 100 x smaller, on the rim"
 #                    does not reproduce at CPU size and is not asserted.
@@ -140,3 +171,13 @@ def test_double_cone_breaks_in_the_bulk_with_bumps_at_the_tips(seed):
     assert stats["max_tips"] > 2 * median
     assert stats["tip_rise_bottom"] > 1.0 and stats["tip_rise_top"] > 1.0  # local maxima
 
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [0])
+def test_excised_double_cone_breaks_on_the_equator(seed, tmp_path):
+    s = run_excised_double_cone(tmp_path, verbose=0, random_state=seed, settings=REPRO)
+    assert s["worst_abs_z"] < 0.15  # the break point lies on the (excised) equator ...
+    assert s["worst_to_median"] > 100
+    assert s["break_arc_degrees"] <= 90  # ... and the rest of the equator is interpolated
+    assert s["interpolated_fraction"] > 0.5

@@ -2,8 +2,9 @@
 
 Signal efficiency at fixed background rejection (E10, E100), background
 rejection ``1 / eps_B`` at fixed signal efficiency, the physics ROC curve,
-the significance improvement ``eps_S / sqrt(eps_B)``, mass sculpting by a cut,
-and model selection on labelled validation data (arXiv:1808.08992).
+the significance improvement ``eps_S / sqrt(eps_B)``, the mass profile of a
+score and mass sculpting by a cut, and model selection on labelled validation
+data (arXiv:1808.08992).
 
 Every metric takes labels (signal = 1, background = 0) and an anomaly score,
 higher = more anomalous; for a fitted detector that is
@@ -19,14 +20,21 @@ from sktopo.metrics._efficiency import (
     threshold_at_rejection,
 )
 from sktopo.metrics._scorer import BackgroundOnlySplit, anomaly_score, make_anomaly_scorer
-from sktopo.metrics._sculpting import MassSculptingResult, mass_sculpting
+from sktopo.metrics._sculpting import (
+    MassProfileResult,
+    MassSculptingResult,
+    mass_profile,
+    mass_sculpting,
+)
 
 __all__ = [
     "BackgroundOnlySplit",
+    "MassProfileResult",
     "MassSculptingResult",
     "anomaly_score",
     "efficiency_at_rejection",
     "make_anomaly_scorer",
+    "mass_profile",
     "mass_sculpting",
     "physics_roc_curve",
     "rejection_at_efficiency",

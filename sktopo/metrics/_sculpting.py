@@ -3,16 +3,19 @@
 A bump hunt after an anomaly cut needs a background mass distribution that
 the cut leaves smooth.  If the anomaly score is correlated with the mass, a
 hard cut sculpts the background into a spurious shape (arXiv:1808.08992,
-Sec. V and Fig. 10).
+Sec. V and Fig. 10).  :func:`mass_profile` measures the correlation (the mean
+mass in bins of increasing score, Fig. 10 left); :func:`mass_sculpting` its
+consequence (the mass spectrum after harder and harder cuts, Fig. 10 right).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 
 import numpy as np
 from scipy.spatial.distance import jensenshannon
-from scipy.stats import ks_2samp
+from scipy.stats import ks_2samp, rankdata
 
 from sktopo.metrics._efficiency import (
     _check_fraction,
@@ -21,7 +24,71 @@ from sktopo.metrics._efficiency import (
     _threshold_keeping,
 )
 
-__all__ = ["MassSculptingResult", "mass_sculpting"]
+__all__ = ["MassProfileResult", "MassSculptingResult", "mass_profile", "mass_sculpting"]
+
+#: Ways :func:`mass_profile` places a number of score bins.
+BINNINGS = ("quantile", "log", "linear")
+
+
+def _check_mass_scores(mass, anomaly_score):
+    """Validate the paired mass and score arrays; return them as float arrays."""
+    mass = _check_scores(mass, "mass")
+    scores = _check_scores(anomaly_score)
+    if mass.shape != scores.shape:
+        raise ValueError(f"mass has {mass.size} entries but anomaly_score has {scores.size}.")
+    return mass, scores
+
+
+def _pearson(x, y):
+    """Pearson correlation of two 1-d arrays; NaN when either is constant or too short."""
+    if x.size < 2:
+        return np.nan
+    dx, dy = x - x.mean(), y - y.mean()
+    norm = np.sqrt(np.sum(dx * dx) * np.sum(dy * dy))
+    return float(np.clip(np.sum(dx * dy) / norm, -1.0, 1.0)) if norm > 0 else np.nan
+
+
+def _profile_edges(scores, bins, binning):
+    """Score bin edges, strictly increasing; the name of the binning used."""
+    if not isinstance(bins, (Integral, np.integer)) or isinstance(bins, bool):
+        edges = np.asarray(bins, dtype=float)
+        if edges.ndim != 1 or edges.size < 2:
+            raise ValueError("bins must be a positive int or a 1-d array of at least 2 edges.")
+        if not (np.all(np.isfinite(edges)) and np.all(np.diff(edges) > 0)):
+            raise ValueError("bin edges must be finite and strictly increasing.")
+        return edges, "edges"
+    n_bins = int(bins)
+    if n_bins < 1:
+        raise ValueError(f"bins must be a positive int; got {n_bins}.")
+    if binning not in BINNINGS:
+        raise ValueError(f"binning must be one of {BINNINGS}; got {binning!r}.")
+    low, high = scores.min(), scores.max()
+    if low == high:
+        raise ValueError("anomaly_score is constant: there is no profile to measure.")
+    if binning == "quantile":
+        if 2 * n_bins > scores.size:
+            raise ValueError(
+                f"{n_bins} quantile bins need at least {2 * n_bins} events (two a bin, for a "
+                f"standard error); got {scores.size}."
+            )
+        ordered = np.sort(scores)
+        # bin k starts at the score of rank floor(k n / n_bins): equal counts up to ties
+        edges = np.append(ordered[(np.arange(n_bins) * scores.size) // n_bins], high)
+        if not np.all(np.diff(edges) > 0):
+            raise ValueError(
+                f"anomaly_score has too many tied values for {n_bins} quantile bins "
+                "(two bin edges coincide); use fewer bins or binning='linear'."
+            )
+    elif binning == "log":
+        if low <= 0:
+            raise ValueError(
+                f"binning='log' needs positive anomaly scores; the smallest is {low:g}."
+            )
+        edges = np.geomspace(low, high, n_bins + 1)
+        edges[[0, -1]] = low, high
+    else:
+        edges = np.linspace(low, high, n_bins + 1)
+    return edges, binning
 
 
 @dataclass(frozen=True)
@@ -95,6 +162,7 @@ def mass_sculpting(mass, anomaly_score, *, efficiencies=(1.0, 0.5, 0.1, 0.01), b
 
     See Also
     --------
+    mass_profile : The mean mass in bins of the score, the correlation behind sculpting.
     sktopo.plotting.MassSculptingDisplay : Draws the densities.
 
     References
@@ -115,10 +183,7 @@ def mass_sculpting(mass, anomaly_score, *, efficiencies=(1.0, 0.5, 0.1, 0.01), b
     >>> res.thresholds, res.summary["mean"]
     (array([-inf,   4.]), array([4.5, 7. ]))
     """
-    mass = _check_scores(mass, "mass")
-    scores = _check_scores(anomaly_score)
-    if mass.shape != scores.shape:
-        raise ValueError(f"mass has {mass.size} entries but anomaly_score has {scores.size}.")
+    mass, scores = _check_mass_scores(mass, anomaly_score)
     effs = np.atleast_1d(np.asarray(efficiencies, dtype=float))
     if effs.ndim != 1 or effs.size == 0:
         raise ValueError("efficiencies must be a non-empty sequence of floats.")
@@ -159,3 +224,160 @@ def mass_sculpting(mass, anomaly_score, *, efficiencies=(1.0, 0.5, 0.1, 0.01), b
     summary["n_events"] = summary["n_events"].astype(int)
     return MassSculptingResult(edges=edges, densities=densities, efficiencies=effs,
                                thresholds=thresholds, summary=summary)
+
+
+@dataclass(frozen=True)
+class MassProfileResult:
+    """Mass of background events in bins of increasing anomaly score.
+
+    Attributes
+    ----------
+    edges : ndarray of shape (n_bins + 1,)
+        Bin edges of the anomaly score, strictly increasing.  Bins are
+        half-open ``[edges[i], edges[i + 1])`` except the last, which is closed.
+    centres : ndarray of shape (n_bins,)
+        Median anomaly score of the events in each bin (NaN for an empty
+        bin): the bin's position on a score axis, inside the bin whatever the
+        binning.
+    mean : ndarray of shape (n_bins,)
+        Mean mass of the events in each bin (NaN for an empty bin).
+    sem : ndarray of shape (n_bins,)
+        Standard error of that mean, ``std(ddof=1) / sqrt(count)`` (NaN for a
+        bin with fewer than two events).
+    median : ndarray of shape (n_bins,)
+        Median mass in each bin (NaN for an empty bin).
+    counts : ndarray of shape (n_bins,) of int
+        Number of events in each bin.
+    binning : str
+        ``'quantile'``, ``'log'``, ``'linear'``, or ``'edges'`` when the edges
+        were given.
+    overall_mean : float
+        Mean mass of all events inside the bins: the profile of a score
+        uncorrelated with the mass is flat at this value.
+    spearman : float
+        Spearman rank correlation of anomaly score and mass over all events
+        inside the bins (NaN if either is constant): 0 for a score that does
+        not know the mass, +-1 for a monotone function of it.
+    profile_correlation : float
+        Pearson correlation of the bin index and the bin's mean mass, over
+        the bins holding an event (NaN with fewer than two such bins or a
+        constant profile): +1 for a rising profile, -1 for a falling one.
+    """
+
+    edges: np.ndarray
+    centres: np.ndarray
+    mean: np.ndarray
+    sem: np.ndarray
+    median: np.ndarray
+    counts: np.ndarray
+    binning: str
+    overall_mean: float
+    spearman: float
+    profile_correlation: float
+
+
+def mass_profile(mass, anomaly_score, *, bins=10, binning="quantile"):
+    """Mean mass in bins of increasing anomaly score: is the score correlated with mass?
+
+    The left panel of arXiv:1808.08992 Fig. 10 ("the average mass in bins of
+    increasing reconstruction error").  A flat profile at ``overall_mean``
+    means cuts on the score leave the mass spectrum of the background as it
+    is, so a bump hunt in mass after the cut is safe; a rising (falling)
+    profile means a cut selects heavy (light) events, and a profile that
+    bends in the last bins means the hardest cuts select a particular mass
+    region: :func:`mass_sculpting` shows the spectra after such cuts.
+
+    Parameters
+    ----------
+    mass : array-like of shape (n_events,)
+        Mass (or any variable to bump-hunt in) of background events.
+    anomaly_score : array-like of shape (n_events,)
+        Their anomaly scores, higher = more anomalous; not constant.
+    bins : int or array-like, default=10
+        Number of score bins placed by ``binning``, or the bin edges
+        (strictly increasing; events outside them are left out of every
+        number, and ``binning`` is not used).
+    binning : {"quantile", "log", "linear"}, default="quantile"
+        How ``bins`` bins are placed between the smallest and the largest
+        score.
+
+        - ``"quantile"``: equally populated bins (bin ``k`` starts at the
+          score of rank ``floor(k n / bins)``), so every point of the profile
+          has the same statistical weight however heavy the tail of the
+          score; the profile is unchanged by any strictly increasing
+          transformation of the score (loss or log-loss, ``score_samples`` of
+          another scale).  Needs ``n_events >= bins`` and no two edges tied
+          (a ``ValueError`` says so).
+        - ``"log"``: log-spaced edges, as in Fig. 10 of the paper;
+          positive scores only.  The tail bins of a heavy-tailed loss hold few
+          events: empty bins give NaN.
+        - ``"linear"``: equal-width edges.
+
+    Returns
+    -------
+    result : MassProfileResult
+        ``edges``, ``centres``, ``mean``, ``sem``, ``median``, ``counts``,
+        ``binning``, ``overall_mean``, ``spearman``, ``profile_correlation``.
+
+    Raises
+    ------
+    ValueError
+        For masses or scores that are not finite 1-d numeric arrays of the
+        same non-zero length, a constant score, an unknown binning,
+        non-positive scores with ``binning='log'``, quantile bins that
+        cannot be filled, bad edges, or no event inside given edges.
+
+    See Also
+    --------
+    mass_sculpting : The mass spectrum after cuts on the score.
+    sktopo.plotting.MassProfileDisplay : Draws the profile.
+
+    Notes
+    -----
+    Empty bins (possible with ``'log'``, ``'linear'`` and given edges) have
+    NaN ``centres``, ``mean`` and ``median``; bins with one event have a NaN
+    ``sem``.  Neither raises nor warns.
+
+    References
+    ----------
+    .. [1] M. Farina, Y. Nakai, D. Shih, "Searching for New Physics with Deep
+       Autoencoders", Phys. Rev. D 101, 075021 (2020), arXiv:1808.08992, Fig. 10.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.metrics import mass_profile
+    >>> mass = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    >>> score = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6])   # rises with the mass
+    >>> res = mass_profile(mass, score, bins=3)
+    >>> res.edges
+    array([0.1, 0.3, 0.5, 0.6])
+    >>> res.mean, res.counts
+    (array([1.5, 3.5, 5.5]), array([2, 2, 2]))
+    >>> res.spearman, res.profile_correlation
+    (1.0, 1.0)
+    """
+    mass, scores = _check_mass_scores(mass, anomaly_score)
+    edges, binning = _profile_edges(scores, bins, binning)
+    inside = (scores >= edges[0]) & (scores <= edges[-1])
+    if not inside.any():
+        raise ValueError("no anomaly score falls inside the bins.")
+    mass, scores = mass[inside], scores[inside]
+    n_bins = edges.size - 1
+    index = np.minimum(np.searchsorted(edges, scores, side="right") - 1, n_bins - 1)
+    counts = np.bincount(index, minlength=n_bins)
+    centres, mean, sem, median = (np.full(n_bins, np.nan) for _ in range(4))
+    for k in np.flatnonzero(counts):
+        m = mass[index == k]
+        centres[k] = np.median(scores[index == k])
+        mean[k] = m.mean()
+        median[k] = np.median(m)
+        if m.size > 1:
+            sem[k] = m.std(ddof=1) / np.sqrt(m.size)
+    filled = counts > 0
+    spearman = _pearson(rankdata(scores), rankdata(mass))
+    return MassProfileResult(
+        edges=edges, centres=centres, mean=mean, sem=sem, median=median, counts=counts,
+        binning=binning, overall_mean=float(mass.mean()), spearman=spearman,
+        profile_correlation=_pearson(np.flatnonzero(filled).astype(float), mean[filled]),
+    )

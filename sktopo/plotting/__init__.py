@@ -16,7 +16,7 @@ from sktopo.plotting._manifold import (
 )
 from sktopo.plotting._roc import PhysicsRocDisplay
 from sktopo.plotting._scree import ScreePlotDisplay
-from sktopo.plotting._sculpting import MassSculptingDisplay
+from sktopo.plotting._sculpting import MassProfileDisplay, MassSculptingDisplay
 
 __all__ = [
     "CircleBreakPointDisplay",
@@ -26,6 +26,7 @@ __all__ = [
     "LossHistogramDisplay",
     "LossProfileDisplay",
     "ManifoldFitDisplay",
+    "MassProfileDisplay",
     "MassSculptingDisplay",
     "MemberLossDisplay",
     "PhysicsRocDisplay",

@@ -14,7 +14,9 @@ set, the network still interpolates most of the equator it never saw, and
 breaks at one point on it (Fig. 7): an undersampled *curve* is not flagged as
 anomalous.  On a topologically trivial surface, a paraboloid with its centre
 cut out, the centre is interpolated and the worst loss should sit on the
-outer boundary, orders of magnitude below the sphere's (Fig. 8).
+outer boundary, orders of magnitude below the sphere's (Fig. 8) -- when
+training finds that chart, which with these short runs one seed in eight
+does on the paper's inputs, and most do on standardised inputs.
 
 The paper trains with plain SGD for 20,000 epochs; here we use Adam for 400
 epochs (under a minute per network on a CPU).  ``sktopo reproduce sphere``
@@ -108,24 +110,57 @@ print(f"worst point at |z| = {abs(worst[2]):.3f}   (paper: the break is on the e
 # ``z = x^2 + y^2 <= 4``, trained without the cap ``z < 0.2`` and tested on
 # the whole surface.  The paper finds the centre interpolated and the worst
 # losses on the outer rim, more than 100 times below the excised sphere's.
-# At this CPU-sized training the network often tears the paraboloid as
-# well (a trap of the optimisation, not of the topology): compare the
-# radius of the worst point with the domain radius 2.
+# No topology forbids that chart, but gradient descent need not find it: we
+# train eight seeds at once, as the members of one
+# :class:`~sktopo.detectors.ChartEnsembleDetector`, and look at each.
+from sklearn.base import clone  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector  # noqa: E402
+from sktopo.experiments._spheres import seed_statistics  # noqa: E402
+
 X_para, _ = make_paraboloid(3000, excise_below=0.2, random_state=0)
 X_para_test, _ = make_paraboloid(3000, random_state=1)
-para = fit_and_evaluate(X_para, X_para_test, settings, random_state=0)
 radius = np.hypot(X_para_test[:, 0], X_para_test[:, 1])
+seeds = ChartEnsembleDetector(estimator=AutoencoderDetector(**settings["detector"]),
+                              n_charts=8, random_state=0)
+raw = clone(seeds).fit(X_para)
+member_errors = raw.member_errors(X_para_test)
+scan = seed_statistics(X_para_test, member_errors, reference_worst=excised.errors.max())
+print("worst loss per seed:", np.round(scan["worst"], 4).tolist())
+print(f"untorn chart (worst on the rim, > 100x below the excised sphere's worst "
+      f"{excised.errors.max():.3g}): {scan['n_good']} of 8 seeds")
 
+# %%
+# Most seeds tear the paraboloid.  The inputs reach ``z = 4`` while ``x`` and
+# ``y`` stay within 2, and the network's first layer saturates; with
+# standardised inputs (each feature scaled to zero mean and unit variance,
+# the losses then mapped back to the original units) most seeds find the
+# untorn chart:
+scaler = StandardScaler().fit(X_para)
+standardized = clone(seeds).fit(scaler.transform(X_para))
+X_hat = standardized.member_reconstructions(scaler.transform(X_para_test))
+X_hat = X_hat * scaler.scale_ + scaler.mean_  # back to the original units
+errors_std = np.sum((X_hat - X_para_test[:, None]) ** 2, axis=-1)
+scan_std = seed_statistics(X_para_test, errors_std, reference_worst=excised.errors.max())
+print("standardised inputs, worst loss per seed:", np.round(scan_std["worst"], 4).tolist())
+print(f"untorn chart: {scan_std['n_good']} of 8 seeds")
+
+# %%
+# The best seed on the paper's inputs: the excised centre (green) is
+# interpolated, and the worst losses sit on the rim.
+best = int(np.argmin(scan["worst"]))
+errors = member_errors[:, best]
 fig = plt.figure(figsize=(12, 5), layout="constrained")
 ax3d = fig.add_subplot(1, 2, 1, projection="3d")
-ManifoldFitDisplay.from_predictions(X_para_test, para.X_model, errors=para.errors, elev=25,
-                                    ax=ax3d)
-LossProfileDisplay.from_predictions(radius, para.errors, xlabel="radius",
+ManifoldFitDisplay.from_predictions(X_para_test, raw.member_reconstructions(X_para_test)[:, best],
+                                    errors=errors, elev=25, ax=ax3d)
+LossProfileDisplay.from_predictions(radius, errors, xlabel="radius",
                                     excised=[(0, np.sqrt(0.2))], ax=fig.add_subplot(1, 2, 2))
-fig.suptitle("Fig. 8: paraboloid trained without $z < 0.2$")
+fig.suptitle(f"Fig. 8: paraboloid trained without $z < 0.2$ (seed {best} of 8)")
 
-print(f"paraboloid: worst loss {para.errors.max():.3g} at radius {radius[para.worst]:.2f} "
-      f"(rim: 2), largest rim loss {para.errors[radius > 1.9].max():.3g}, median loss in "
-      f"the excised centre {np.median(para.errors[X_para_test[:, 2] < 0.2]):.3g}")
+print(f"seed {best}: worst loss {errors.max():.3g} at radius {radius[errors.argmax()]:.2f} "
+      f"(rim: 2), median loss in the excised centre "
+      f"{np.median(errors[X_para_test[:, 2] < 0.2]):.3g}")
 print(f"excised sphere's worst / paraboloid's worst = "
-      f"{excised.errors.max() / para.errors.max():.3g}   (paper: > 100)")
+      f"{excised.errors.max() / errors.max():.3g}   (paper: > 100)")

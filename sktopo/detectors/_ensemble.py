@@ -346,6 +346,27 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         check_is_fitted(self)
         return self._member_errors(self._validate_X(X, reset=False))
 
+    def member_reconstructions(self, X):
+        """Every member's output for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_hat : ndarray of shape (n_samples, n_charts, n_features)
+            ``X_hat[:, k]`` is the output of member ``k``; its squared
+            distance to ``X`` is ``member_errors(X)[:, k]``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        X_hat = np.empty((X.shape[0], self.n_charts, X.shape[1]), dtype=np.float64)
+        for start in range(0, X.shape[0], DEFAULT_CHUNK_SIZE):
+            rows = slice(start, start + DEFAULT_CHUNK_SIZE)
+            X_hat[rows] = np.swapaxes(apply_chunked(self.module_, X[rows], "reconstruct"), 0, 1)
+        return X_hat
+
     @available_if(_is_median_or_min)
     def chart_index(self, X):
         """The member whose loss (and reconstruction) the ensemble uses for each sample.

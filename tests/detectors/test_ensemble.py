@@ -118,6 +118,17 @@ def test_detector_contract(fitted, circle):
     assert fitted.score(circle) == pytest.approx(scores.mean())
 
 
+def test_member_reconstructions(fitted, circle):
+    X_hat = fitted.member_reconstructions(circle)
+    assert X_hat.shape == (120, 5, 2) and X_hat.dtype == np.float64
+    assert_allclose(((X_hat - circle[:, None]) ** 2).sum(axis=-1), fitted.member_errors(circle),
+                    rtol=1e-12, atol=1e-15)
+    index = fitted.chart_index(circle)
+    assert_array_equal(X_hat[np.arange(120), index], fitted.reconstruct(circle))
+    with pytest.raises(ValueError, match="features"):
+        fitted.member_reconstructions(circle[:, :1])
+
+
 @pytest.mark.parametrize("aggregate", ["median", "min"])
 @pytest.mark.parametrize("n_charts", [3, 4])
 def test_reconstruct_matches_reconstruction_error(circle, aggregate, n_charts):

@@ -21,6 +21,7 @@ from sktopo.experiments._spheres import (  # noqa: E402
     run_excised_sphere,
     run_paraboloid,
     run_sphere,
+    seed_statistics,
     sphere_settings,
     tip_statistics,
 )
@@ -129,9 +130,12 @@ def test_excised_double_cone_smoke(tmp_path):
 #                    the median, but the tip bins' rise is 1.0 (no local maximum) on seed 0, so
 #                    the tips are reported, not asserted (at 3000 points, 400 epochs, seeds 0-2:
 #                    rise 1.7-12.7)
-#   paraboloid:      on every seed the network tore the surface (worst 12-14 at radius 1.1-2.0,
-#                    2-5 x the excised sphere's worst): the paper's "> 100 x smaller, on the rim"
-#                    does not reproduce at CPU size and is not asserted.
+#   paraboloid:      8 seeds per run: on the paper's (unscaled) inputs most seeds tear the
+#                    surface (worst 5-17 at radius 1.0-2.0, above the excised sphere's 2.6-3.8);
+#                    the untorn chart (worst on the rim, > 100 x below the sphere's) was found by
+#                    1, 0, 0 of 8 seeds (random_state 0-2; 1 of 8 at 3000 points, 400 epochs).
+#                    On standardised inputs by 6, 4, 5 of 8 (6 of 8 at the CPU-sized default):
+#                    that count is asserted (>= 2), the unscaled one only reported.
 REPRO = _settings(1500, 300)
 
 
@@ -181,3 +185,28 @@ def test_excised_double_cone_breaks_on_the_equator(seed, tmp_path):
     assert s["worst_to_median"] > 100
     assert s["break_arc_degrees"] <= 90  # ... and the rest of the equator is interpolated
     assert s["interpolated_fraction"] > 0.5
+
+
+def test_seed_statistics_hand_computed():
+    # three test points: centre, mid-radius, rim (radius 2)
+    X = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 1.0], [0.0, 2.0, 4.0]])
+    member_errors = np.array([[1e-4, 1e-4, 5.0, 1e-4],
+                              [1e-4, 9.0, 1e-4, 1e-4],
+                              [1e-3, 1e-4, 1e-4, 0.5]])
+    stats = seed_statistics(X, member_errors, reference_worst=10.0)
+    assert stats["worst"] == [1e-3, 9.0, 5.0, 0.5]
+    assert stats["worst_radius"] == [2.0, 1.0, 0.0, 2.0]
+    # seed 0: on the rim and 1e4 x below; seed 3: on the rim but only 20 x below
+    assert stats["good"] == [True, False, False, False] and stats["n_good"] == 1
+    assert seed_statistics(X, member_errors, 10.0, factor=10.0)["n_good"] == 2
+
+
+@pytest.mark.slow
+def test_paraboloid_untorn_chart_is_found_by_some_seeds(tmp_path):
+    """Fig. 8: with standardised inputs most seeds interpolate the centre and break on the rim."""
+    s = run_paraboloid(tmp_path, verbose=0, random_state=0, settings=REPRO)
+    assert s["n_seeds"] == 8 and len(s["seed_worst"]) == 8
+    assert s["n_good_standardized"] >= 2  # 4-6 of 8 on random_state 0-2
+    assert 0 <= s["n_good"] <= 8  # 0-1 of 8: reported, not asserted
+    assert "seeds finding the untorn chart" in (tmp_path / "summary.txt").read_text()
+    assert (tmp_path / "fig8_paraboloid.png").stat().st_size > 0

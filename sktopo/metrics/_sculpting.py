@@ -235,7 +235,7 @@ class MassProfileResult:
     edges : ndarray of shape (n_bins + 1,)
         Bin edges of the anomaly score, strictly increasing.  Bins are
         half-open ``[edges[i], edges[i + 1])`` except the last, which is closed.
-    centres : ndarray of shape (n_bins,)
+    centers : ndarray of shape (n_bins,)
         Median anomaly score of the events in each bin (NaN for an empty
         bin): the bin's position on a score axis, inside the bin whatever the
         binning.
@@ -265,7 +265,7 @@ class MassProfileResult:
     """
 
     edges: np.ndarray
-    centres: np.ndarray
+    centers: np.ndarray
     mean: np.ndarray
     sem: np.ndarray
     median: np.ndarray
@@ -306,7 +306,7 @@ def mass_profile(mass, anomaly_score, *, bins=10, binning="quantile"):
           has the same statistical weight however heavy the tail of the
           score; the profile is unchanged by any strictly increasing
           transformation of the score (loss or log-loss, ``score_samples`` of
-          another scale).  Needs ``n_events >= bins`` and no two edges tied
+          another scale).  Needs ``n_events >= 2 * bins`` and no two edges tied
           (a ``ValueError`` says so).
         - ``"log"``: log-spaced edges, as in Fig. 10 of the paper;
           positive scores only.  The tail bins of a heavy-tailed loss hold few
@@ -316,7 +316,7 @@ def mass_profile(mass, anomaly_score, *, bins=10, binning="quantile"):
     Returns
     -------
     result : MassProfileResult
-        ``edges``, ``centres``, ``mean``, ``sem``, ``median``, ``counts``,
+        ``edges``, ``centers``, ``mean``, ``sem``, ``median``, ``counts``,
         ``binning``, ``overall_mean``, ``spearman``, ``profile_correlation``.
 
     Raises
@@ -335,7 +335,7 @@ def mass_profile(mass, anomaly_score, *, bins=10, binning="quantile"):
     Notes
     -----
     Empty bins (possible with ``'log'``, ``'linear'`` and given edges) have
-    NaN ``centres``, ``mean`` and ``median``; bins with one event have a NaN
+    NaN ``centers``, ``mean`` and ``median``; bins with one event have a NaN
     ``sem``.  Neither raises nor warns.
 
     References
@@ -366,10 +366,10 @@ def mass_profile(mass, anomaly_score, *, bins=10, binning="quantile"):
     n_bins = edges.size - 1
     index = np.minimum(np.searchsorted(edges, scores, side="right") - 1, n_bins - 1)
     counts = np.bincount(index, minlength=n_bins)
-    centres, mean, sem, median = (np.full(n_bins, np.nan) for _ in range(4))
+    centers, mean, sem, median = (np.full(n_bins, np.nan) for _ in range(4))
     for k in np.flatnonzero(counts):
         m = mass[index == k]
-        centres[k] = np.median(scores[index == k])
+        centers[k] = np.median(scores[index == k])
         mean[k] = m.mean()
         median[k] = np.median(m)
         if m.size > 1:
@@ -377,7 +377,7 @@ def mass_profile(mass, anomaly_score, *, bins=10, binning="quantile"):
     filled = counts > 0
     spearman = _pearson(rankdata(scores), rankdata(mass))
     return MassProfileResult(
-        edges=edges, centres=centres, mean=mean, sem=sem, median=median, counts=counts,
+        edges=edges, centers=centers, mean=mean, sem=sem, median=median, counts=counts,
         binning=binning, overall_mean=float(mass.mean()), spearman=spearman,
         profile_correlation=_pearson(np.flatnonzero(filled).astype(float), mean[filled]),
     )

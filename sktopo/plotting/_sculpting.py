@@ -191,7 +191,7 @@ class MassProfileDisplay:
     Attributes
     ----------
     errorbar_ : matplotlib ErrorbarContainer
-        The profile: markers at ``(result.centres, result.mean)`` with error
+        The profile: markers at ``(result.centers, result.mean)`` with error
         bars ``result.sem``; empty bins are left out, a bin of one event has
         no error bar.
     line_ : matplotlib Line2D
@@ -350,7 +350,7 @@ class MassProfileDisplay:
         label = f"{name} ({corr})" if name else corr
         drawn = np.isfinite(res.mean)
         yerr = np.where(np.isfinite(res.sem), res.sem, 0.0)[drawn]
-        self.errorbar_ = ax.errorbar(res.centres[drawn], res.mean[drawn], yerr=yerr,
+        self.errorbar_ = ax.errorbar(res.centers[drawn], res.mean[drawn], yerr=yerr,
                                      marker="o", ms=4, lw=1.5, capsize=2, label=label)
         self.line_ = self.errorbar_.lines[0]
         if log_x:

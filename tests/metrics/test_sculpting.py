@@ -149,7 +149,7 @@ def test_profile_quantile_hand_computed():
     assert isinstance(res, MassProfileResult) and res.binning == "quantile"
     np.testing.assert_array_equal(res.edges, [1.0, 3.0, 5.0, 6.0])
     np.testing.assert_array_equal(res.counts, [2, 2, 2])
-    np.testing.assert_allclose(res.centres, [1.5, 3.5, 5.5])
+    np.testing.assert_allclose(res.centers, [1.5, 3.5, 5.5])
     np.testing.assert_allclose(res.mean, [3.0, 3.0, 4.5])  # masses (5, 1), (4, 2), (6, 3)
     np.testing.assert_allclose(res.median, [3.0, 3.0, 4.5])
     # std(ddof=1) / sqrt(2) = |a - b| / 2
@@ -178,7 +178,7 @@ def test_profile_log_bins_empty_and_single_event_bins():
     np.testing.assert_allclose(res.edges, [1.0, 10.0, 100.0])
     np.testing.assert_array_equal(res.counts, [2, 3])  # 10 opens the second bin
     np.testing.assert_allclose(res.mean, [2.0, 7.0])
-    np.testing.assert_allclose(res.centres, [1.5, 20.0])
+    np.testing.assert_allclose(res.centers, [1.5, 20.0])
     np.testing.assert_allclose(res.sem, [1.0, 2.0 / np.sqrt(3.0)])
 
     res = mass_profile(mass, score, bins=4, binning="log")
@@ -186,7 +186,7 @@ def test_profile_log_bins_empty_and_single_event_bins():
     np.testing.assert_array_equal(res.counts, [2, 0, 2, 1])
     np.testing.assert_allclose(res.mean, [2.0, np.nan, 6.0, 9.0])
     np.testing.assert_allclose(res.median, [2.0, np.nan, 6.0, 9.0])
-    np.testing.assert_allclose(res.centres, [1.5, np.nan, 15.0, 100.0])
+    np.testing.assert_allclose(res.centers, [1.5, np.nan, 15.0, 100.0])
     np.testing.assert_allclose(res.sem, [1.0, np.nan, 1.0, np.nan])  # one event: no error
     # over the filled bins 0, 2, 3 only
     assert res.profile_correlation == pytest.approx(np.corrcoef([0, 2, 3], [2, 6, 9])[0, 1])
@@ -314,8 +314,8 @@ def test_profile_bins_partition_the_events(values, n_bins, binning):
     assert np.all(np.diff(res.edges) > 0)
     assert res.edges[0] == score.min() and res.edges[-1] == score.max()
     filled = res.counts > 0
-    assert np.all(res.centres[filled] >= res.edges[:-1][filled])
-    assert np.all(res.centres[filled] <= res.edges[1:][filled])
+    assert np.all(res.centers[filled] >= res.edges[:-1][filled])
+    assert np.all(res.centers[filled] <= res.edges[1:][filled])
     assert np.all(np.isnan(res.mean[~filled]))
     assert np.sum(res.mean[filled] * res.counts[filled]) == pytest.approx(
         mass.sum(), abs=1e-9 * score.size)

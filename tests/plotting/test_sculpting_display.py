@@ -33,7 +33,7 @@ def test_draws_the_result():
     disp = MassProfileDisplay.from_predictions(MASS, SCORE, bins=3, name="det",
                                                mass_label="$s_{12}$")
     res = disp.result
-    np.testing.assert_allclose(disp.line_.get_xdata(), res.centres)
+    np.testing.assert_allclose(disp.line_.get_xdata(), res.centers)
     np.testing.assert_allclose(disp.line_.get_ydata(), res.mean)
     # the error bars span mean -+ sem
     segments = disp.errorbar_.lines[2][0].get_segments()

@@ -46,7 +46,7 @@ errors1 = display1.errors
 print(f"latent_dim=1: worst loss {errors1.max():.3g}, median {np.median(errors1):.3g}, "
       f"ratio {display1.worst_to_median:.3g} (paper: ~10^3)")
 latent = display1.latent_display_
-print(f"the latent code jumps by {latent.jump_to_median:.3g}x its median step at "
+print(f"the latent code changes {latent.jump_to_median:.3g}x faster than its median at "
       f"phi={latent.jump_coordinate:.2f}; the largest loss is at phi={display1.break_angle:.2f}")
 
 # %%

@@ -172,8 +172,9 @@ class LatentCoordinateDisplay:
         estimator : fitted detector
             Needs ``transform`` (the latent code, e.g.
             :class:`~sktopo.detectors.AutoencoderDetector` or
-            :class:`~sktopo.detectors.PCADetector`) and
-            ``reconstruction_error``.
+            :class:`~sktopo.detectors.PCADetector`, or a pipeline ending in
+            one); its ``reconstruction_error``, where it has one, marks the
+            largest loss.
         X : array-like of shape (n_samples, n_features)
             Samples, e.g. a test set on the manifold.
         coordinate : array-like of shape (n_samples,)
@@ -188,9 +189,11 @@ class LatentCoordinateDisplay:
         if not hasattr(estimator, "transform"):
             raise TypeError(f"{type(estimator).__name__} has no latent code (no transform); "
                             "for an ensemble, draw one member's detector.")
-        return cls.from_predictions(coordinate, estimator.transform(X),
-                                    errors=estimator.reconstruction_error(X), period=period,
-                                    xlabel=xlabel, color_by_loss=color_by_loss, ax=ax)
+        errors = (estimator.reconstruction_error(X)
+                  if hasattr(estimator, "reconstruction_error") else None)
+        return cls.from_predictions(coordinate, estimator.transform(X), errors=errors,
+                                    period=period, xlabel=xlabel, color_by_loss=color_by_loss,
+                                    ax=ax)
 
     def plot(self, ax=None, *, xlabel="intrinsic coordinate", color_by_loss=False,
              mark_jump=True, mark_worst=True, marker_size=3.0):

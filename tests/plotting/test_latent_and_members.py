@@ -123,6 +123,19 @@ def test_from_estimator_draws_every_component_and_marks():
     np.testing.assert_allclose(colored.lines_[0].get_array(), errors)
 
 
+def test_from_estimator_with_a_pipeline_has_no_losses():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from sktopo import PCADetector
+
+    X, phi = make_circle(50, sampling="equidistant")
+    pipe = make_pipeline(StandardScaler(), PCADetector(n_components=1)).fit(X)
+    disp = LatentCoordinateDisplay.from_estimator(pipe, X, phi, period=TWO_PI)
+    assert disp.errors is None and disp.worst_coordinate is None
+    assert disp.latent.shape == (50, 1)
+
+
 def test_latent_display_errors():
     with pytest.raises(ValueError, match="at least 2"):
         LatentCoordinateDisplay(coordinate=[1.0], latent=[[1.0]])

@@ -1,4 +1,9 @@
-"""Command line: ``sktopo reproduce NAME`` runs a paper reproduction."""
+"""Command line: ``sktopo reproduce NAME`` runs a paper reproduction.
+
+Besides the figures and ``summary.txt`` the reproduction writes, the command
+saves ``summary.json``: the reproduction's returned numbers with the seed,
+settings flag, run time and package versions, for comparing runs.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +51,45 @@ def _show_progress():
     log.addHandler(handler)
 
 
+def _jsonable(value):
+    """``value`` with numpy scalars and arrays (at any depth) turned into Python objects."""
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return str(value)  # JSON has no nan / inf
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)
+
+
+def _write_json(out, experiment, args, summary, seconds):
+    """``summary.json``: what ran, with which versions, and the summary's numbers."""
+    import json
+    import platform
+
+    import torch
+
+    import sktopo
+
+    record = {
+        "reproduction": experiment.name, "paper": experiment.paper, "full": args.full,
+        "seed": args.seed, "seconds": round(seconds, 1), "sktopo": sktopo.__version__,
+        "torch": torch.__version__, "python": platform.python_version(),
+        "summary": summary if isinstance(summary, dict) else None,
+    }
+    path = Path(out) / "summary.json"
+    path.write_text(json.dumps(_jsonable(record), indent=1) + "\n")
+    return path
+
+
 def main(argv=None):
     """Entry point of the ``sktopo`` console script."""
     args = _parser().parse_args(argv)
@@ -70,9 +114,13 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
     out = Path(args.out) if args.out else Path("sktopo-output") / args.name
     start = time.perf_counter()
-    EXPERIMENTS[args.name].run(out, full=args.full, verbose=0 if args.quiet else 1,
-                               random_state=args.seed)
-    print(f"wrote {out}/ in {time.perf_counter() - start:.0f} s")
+    experiment = EXPERIMENTS[args.name]
+    summary = experiment.run(out, full=args.full, verbose=0 if args.quiet else 1,
+                             random_state=args.seed)
+    seconds = time.perf_counter() - start
+    out.mkdir(parents=True, exist_ok=True)
+    _write_json(out, experiment, args, summary, seconds)
+    print(f"wrote {out}/ in {seconds:.0f} s")
     return 0
 
 

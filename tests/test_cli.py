@@ -1,5 +1,8 @@
 """The ``sktopo`` console script."""
 
+import json
+
+import numpy as np
 import pytest
 
 from sktopo._cli import main
@@ -44,3 +47,22 @@ def test_quiet_hides_progress(tmp_path, capsys, monkeypatch):
 def test_requires_a_command():
     with pytest.raises(SystemExit):
         main([])
+
+
+def test_writes_a_json_summary(tmp_path, monkeypatch):
+    def fake_run(out_dir, **kwargs):
+        return {"worst": np.float32(2.5), "curve": np.arange(3), "nested": {"n": np.int64(4)},
+                "ratio": float("inf"), "settings": {"layers": (64, 64)}, "obj": object}
+
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment("fake", "arXiv:0000", "d", fake_run))
+    out = tmp_path / "new"
+    assert main(["reproduce", "fake", "--out", str(out), "--seed", "7", "--quiet"]) == 0
+    record = json.loads((out / "summary.json").read_text())
+    assert record["reproduction"] == "fake" and record["paper"] == "arXiv:0000"
+    assert record["seed"] == 7 and record["full"] is False and record["seconds"] >= 0
+    assert {"sktopo", "torch", "python"} <= set(record)
+    summary = record["summary"]
+    assert summary["worst"] == 2.5 and summary["curve"] == [0, 1, 2]
+    assert summary["nested"] == {"n": 4} and summary["ratio"] == "inf"
+    assert summary["settings"] == {"layers": [64, 64]}
+    assert summary["obj"] == repr(object)

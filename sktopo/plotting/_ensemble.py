@@ -207,7 +207,8 @@ class MemberLossDisplay:
         """
         import matplotlib.pyplot as plt
 
-        colors = plt.cm.tab10(np.arange(self.n_members) % 10)
+        cmap = plt.cm.tab10 if self.n_members <= 10 else plt.cm.tab20
+        colors = cmap(np.arange(self.n_members) % cmap.N)
         if self.coordinate is not None:
             if ax is None:
                 _, ax = plt.subplots(figsize=(8.0, 4.5), layout="constrained")

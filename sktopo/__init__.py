@@ -5,6 +5,7 @@ subpackages (:mod:`sktopo.detectors`, :mod:`sktopo.physics`,
 :mod:`sktopo.datasets`).
 """
 
+from sktopo._config import config_context, get_config, set_config
 from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector, PCADetector
 from sktopo.physics import DalitzFeatures, PhaseSpaceSampler
 
@@ -17,4 +18,7 @@ __all__ = [
     "PCADetector",
     "PhaseSpaceSampler",
     "__version__",
+    "config_context",
+    "get_config",
+    "set_config",
 ]

@@ -9,16 +9,24 @@ into scikit-learn's outlier-detector API, the same one as
 * ``decision_function(X)`` = ``score_samples(X) - offset_`` (negative = outlier);
 * ``predict(X)`` in {-1, +1};
 * ``score(X)`` = mean of ``score_samples`` (so model selection needs no scorer).
+
+Scoring is done in row chunks by the subclasses (see
+:mod:`sktopo.nn._inference`); the methods here add no copy of the input and at
+most one array of the output's length, so memory stays bounded for any number
+of rows.
 """
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from sktopo.exceptions import NoBottleneckWarning, TrainingDivergedError
 
 __all__ = ["BaseDetector", "AUTO_CONTAMINATION"]
 
@@ -55,10 +63,42 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         )
 
     def _set_offset(self, X):
-        """Set ``offset_`` from the scores of the (validated) training data."""
-        scores = -self._reconstruction_error(X)
+        """Set ``offset_`` from the scores of the (validated) training data.
+
+        Raises :class:`~sktopo.nn.TrainingDivergedError` if a training score is
+        not finite (a model that blew up must never be returned) and warns if
+        every training sample gets the same score (nothing can be ranked).
+        """
+        errors = self._reconstruction_error(X)
+        finite = np.isfinite(errors)
+        if not finite.all():
+            raise TrainingDivergedError(
+                f"{np.count_nonzero(~finite)} of {errors.shape[0]} training samples get a "
+                "non-finite reconstruction error: the fitted model is unusable. Lower the "
+                "learning rate, standardise the features, or use optimizer='adam'."
+            )
+        if errors.shape[0] > 1 and np.ptp(errors) == 0:
+            warnings.warn(
+                f"All {errors.shape[0]} training samples get the same score "
+                f"({-errors[0]:.3g}), so the detector ranks nothing. Is the data constant, or "
+                f"scaled far from 1 (largest |x| = {float(np.max(np.abs(X))):.3g})? "
+                "Standardise the features.",
+                UserWarning,
+                stacklevel=3,
+            )
         contamination = AUTO_CONTAMINATION if self.contamination == "auto" else self.contamination
-        self.offset_ = float(np.percentile(scores, 100.0 * contamination))
+        self.offset_ = float(np.percentile(-errors, 100.0 * contamination))
+
+    def _warn_no_bottleneck(self, width, n_features, name):
+        """Warn that a code of ``width`` numbers for ``n_features`` inputs can be the identity."""
+        if width >= n_features:
+            warnings.warn(
+                f"{name}={width} is not smaller than n_features={n_features}: the model can "
+                "reconstruct every input exactly (an identity map), so its reconstruction "
+                f"error detects nothing. Choose {name} < {n_features}.",
+                NoBottleneckWarning,
+                stacklevel=3,
+            )
 
     def _reconstruction_error(self, X):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -78,6 +118,12 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         check_is_fitted(self)
         return self._reconstruction_error(self._validate_X(X, reset=False))
 
+    def _scores(self, X):
+        """``score_samples`` computed in place (no second array of the output's length)."""
+        scores = self.reconstruction_error(X)
+        np.negative(scores, out=scores)
+        return scores
+
     def score_samples(self, X):
         """Normality score: minus the reconstruction error (higher = more normal).
 
@@ -89,7 +135,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,)
         """
-        return -self.reconstruction_error(X)
+        return self._scores(X)
 
     def decision_function(self, X):
         """Shifted score, ``score_samples(X) - offset_``: negative for predicted outliers.
@@ -102,7 +148,9 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples,)
         """
-        return self.score_samples(X) - self.offset_
+        scores = self._scores(X)
+        scores -= self.offset_
+        return scores
 
     def predict(self, X):
         """Predict +1 for inliers and -1 for outliers (``decision_function < 0``).
@@ -115,7 +163,13 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
         """
-        return np.where(self.decision_function(X) < 0, -1, 1)
+        check_is_fitted(self)
+        errors = self._reconstruction_error(self._validate_X(X, reset=False))
+        # decision_function < 0  <=>  -error < offset_ (exact in IEEE arithmetic), with
+        # no second float array of the output's length
+        labels = np.ones(errors.shape[0], dtype=np.int64)
+        labels[errors > -self.offset_] = -1
+        return labels
 
     def score(self, X, y=None):
         """Mean of :meth:`score_samples` (minus the mean reconstruction error).

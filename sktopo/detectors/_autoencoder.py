@@ -16,6 +16,7 @@ from sktopo.nn._inference import apply_chunked
 from sktopo.nn._modules import ACTIVATIONS
 from sktopo.nn._training import build_net
 from sktopo.utils._device import resolve_device
+from sktopo.utils._threads import choose_threads, torch_threads, validate_n_threads
 
 __all__ = ["AutoencoderDetector", "train_autoencoders", "member_seeds"]
 
@@ -46,7 +47,25 @@ def _hidden_sizes(hidden_layer_sizes):
     return tuple(int(h) for h in sizes)
 
 
-def train_autoencoders(X, params, random_states):
+def _layer_widths(n_features, params):
+    hidden = _hidden_sizes(params["hidden_layer_sizes"])
+    return (n_features, *hidden, params["latent_dim"], *reversed(hidden), n_features)
+
+
+def dense_flops(n_features, params, rows, n_members=1):
+    """Floating-point operations of one forward pass of ``rows`` rows through the networks."""
+    widths = _layer_widths(n_features, params)
+    macs = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    return 2.0 * macs * rows * n_members
+
+
+def check_latent_dim(latent_dim):
+    """Reject booleans and non-integers (``Interval(Integral)`` lets ``True`` through)."""
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, Integral):
+        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
+
+
+def train_autoencoders(X, params, random_states, *, verbose=None):
     """Train one stacked network holding one autoencoder per entry of ``random_states``.
 
     This is the single training entry point of every dense autoencoder in
@@ -62,6 +81,8 @@ def train_autoencoders(X, params, random_states):
         ``AutoencoderDetector.get_params()``.
     random_states : sequence
         One ``random_state`` per member.
+    verbose : int or None
+        Overrides ``params['verbose']`` when given.
 
     Returns
     -------
@@ -70,6 +91,8 @@ def train_autoencoders(X, params, random_states):
     """
     n_samples, n_features = X.shape
     hidden = _hidden_sizes(params["hidden_layer_sizes"])
+    check_latent_dim(params["latent_dim"])
+    validate_n_threads(params["n_threads"])
     if params["latent_dim"] > n_features:
         raise ValueError(
             f"latent_dim={params['latent_dim']} is larger than the number of input "
@@ -113,9 +136,12 @@ def train_autoencoders(X, params, random_states):
         valid_indices=as_index(valid_idx),
         patience=patience,
         tol=params["tol"],
-        verbose=params["verbose"],
+        verbose=params["verbose"] if verbose is None else verbose,
     )
-    net.fit(X_t, None)
+    batch = min(params["batch_size"], n_samples)
+    flops = 3 * dense_flops(n_features, params, batch, n_members)  # forward and backward
+    with torch_threads(choose_threads(params["n_threads"], flops)):
+        net.fit(X_t, None)
     # The index tensors were only needed for training; do not carry them in pickles.
     net.train_indices = net.valid_indices = None
     return net
@@ -179,6 +205,13 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         CPU.
     verbose : int, default=0
         ``1`` shows a progress bar over epochs with the current loss.
+    n_threads : int or None, default=None
+        Torch intra-op threads for training and scoring.  ``None`` chooses
+        from the work: one thread for networks as small as the papers' (extra
+        threads are overhead there, and collapse when another process is busy
+        on the machine), all available cores for large ones; ``-1`` uses all
+        available cores.  The caller's torch setting is restored after every
+        call.
 
     Attributes
     ----------
@@ -241,6 +274,7 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "n_threads": [Interval(Integral, -1, None, closed="left"), None],
     }
 
     def __init__(
@@ -262,6 +296,7 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         contamination="auto",
         random_state=None,
         verbose=0,
+        n_threads=None,
     ):
         self.latent_dim = latent_dim
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -279,6 +314,7 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.contamination = contamination
         self.random_state = random_state
         self.verbose = verbose
+        self.n_threads = n_threads
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -298,9 +334,22 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         Raises
         ------
         sktopo.nn.TrainingDivergedError
-            If the loss becomes NaN or infinite (learning rate too large).
+            If training blows up: a non-finite loss, a loss grown by orders of
+            magnitude over its first value, or non-finite training scores
+            (learning rate too large).
+
+        Warns
+        -----
+        UserWarning
+            If ``latent_dim`` is not smaller than ``n_features`` (the network
+            can learn the identity and detect nothing), or if every training
+            sample gets the same score.
         """
         X = self._validate_X(X, reset=True)
+        check_latent_dim(self.latent_dim)
+        validate_n_threads(self.n_threads)
+        if self.latent_dim <= X.shape[1]:
+            self._warn_no_bottleneck(self.latent_dim, X.shape[1], "latent_dim")
         self.device_ = resolve_device(self.device)
         self.net_ = train_autoencoders(X, self.get_params(), [self.random_state])
         history = self.net_.history
@@ -316,8 +365,15 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     def _n_features_out(self):
         return self.latent_dim
 
+    def _scoring_threads(self, rows=4096):
+        flops = dense_flops(self.n_features_in_, self.get_params(), rows)
+        return choose_threads(self.n_threads, flops)
+
+    def _apply(self, X, fn, **kwargs):
+        return apply_chunked(self.net_.module_, X, fn, n_threads=self._scoring_threads(), **kwargs)
+
     def _reconstruction_error(self, X):
-        return apply_chunked(self.net_.module_, X, "errors")[:, 0]
+        return self._apply(X, "errors", reduce=lambda e: e[:, 0])
 
     def reconstruct(self, X):
         """The autoencoder's output for ``X``.
@@ -332,7 +388,7 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return apply_chunked(self.net_.module_, X, "reconstruct", members=0)
+        return self._apply(X, "reconstruct", members=0)
 
     def transform(self, X):
         """Latent codes (encoder outputs) of ``X``.
@@ -347,7 +403,7 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        return apply_chunked(self.net_.module_, X, "encode", members=0)
+        return self._apply(X, "encode", members=0)
 
     def inverse_transform(self, Z):
         """Decode latent codes back to feature space.
@@ -367,7 +423,7 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
                 f"Z has {Z.shape[1]} features, but the latent space of "
                 f"{type(self).__name__} has latent_dim={self.latent_dim}."
             )
-        return apply_chunked(self.net_.module_, Z, "decode", members=0)
+        return self._apply(Z, "decode", members=0)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -24,9 +24,15 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from sktopo.base import BaseDetector
-from sktopo.detectors._autoencoder import AutoencoderDetector, train_autoencoders
-from sktopo.nn._inference import DEFAULT_CHUNK_SIZE, apply_chunked
+from sktopo.detectors._autoencoder import (
+    AutoencoderDetector,
+    check_latent_dim,
+    dense_flops,
+    train_autoencoders,
+)
+from sktopo.nn._inference import apply_chunked, chunk_rows, inference_row_bytes, iter_chunks
 from sktopo.nn._modules import StackedAutoencoder
+from sktopo.utils._threads import choose_threads
 
 __all__ = ["AGGREGATES", "ChartEnsembleDetector"]
 
@@ -186,6 +192,9 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         ``check_random_state(random_state).randint(0, 2**31 - 1,
         size=n_charts)``.  Member ``k`` is initialised, shuffled and split as
         ``clone(estimator).set_params(random_state=random_states_[k])``.
+    verbose : int, default=0
+        ``1`` shows a progress bar over epochs for the training of the stacked
+        members (one bar per group), whatever the template's ``verbose``.
 
     Attributes
     ----------
@@ -237,7 +246,7 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
     >>> from sktopo.datasets import make_circle
     >>> X, phi = make_circle(200, random_state=0)
     >>> template = AutoencoderDetector(latent_dim=1, max_epochs=5)
-    >>> ens = ChartEnsembleDetector(estimator=template, n_charts=4, random_state=0).fit(X)
+    >>> ens = ChartEnsembleDetector(template, n_charts=4, random_state=0).fit(X)
     >>> ens.member_errors(X).shape
     (200, 4)
     >>> ens.score_samples(X).shape
@@ -253,17 +262,19 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         "aggregate": [StrOptions(set(AGGREGATES))],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
         self,
-        *,
         estimator=None,
+        *,
         n_charts=16,
         aggregate="median",
         n_jobs=None,
         contamination="auto",
         random_state=None,
+        verbose=0,
     ):
         self.estimator = estimator
         self.n_charts = n_charts
@@ -271,6 +282,7 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         self.n_jobs = n_jobs
         self.contamination = contamination
         self.random_state = random_state
+        self.verbose = verbose
 
     def _make_template(self):
         template = AutoencoderDetector() if self.estimator is None else clone(self.estimator)
@@ -279,6 +291,7 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
                 f"estimator must be an AutoencoderDetector, got {type(template).__name__}."
             )
         template._validate_params()
+        check_latent_dim(template.latent_dim)
         return template
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -306,13 +319,17 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         rng = check_random_state(self.random_state)
         self.random_states_ = rng.randint(0, _SEED_MAX, size=self.n_charts)
         params = self.estimator_.get_params(deep=False)
+        if params["latent_dim"] <= X.shape[1]:
+            self._warn_no_bottleneck(params["latent_dim"], X.shape[1], "estimator__latent_dim")
+        verbose = self.verbose if self.verbose else None
         n_groups = min(self.n_charts, effective_n_jobs(self.n_jobs))
         groups = [g.tolist() for g in np.array_split(self.random_states_, n_groups)]
         if n_groups == 1:
-            nets = [train_autoencoders(X, params, groups[0])]
+            nets = [train_autoencoders(X, params, groups[0], verbose=verbose)]
         else:
             nets = Parallel(n_jobs=self.n_jobs)(
-                delayed(train_autoencoders)(X, params, states) for states in groups
+                delayed(train_autoencoders)(X, params, states, verbose=verbose)
+                for states in groups
             )
         self.nets_ = list(nets)
         self.module_ = _merge_modules(self.nets_)
@@ -324,11 +341,18 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         self._set_offset(X)
         return self
 
+    def _apply(self, X, fn, **kwargs):
+        flops = dense_flops(self.n_features_in_, self.estimator_.get_params(), 4096,
+                            self.n_charts)
+        threads = choose_threads(self.estimator_.n_threads, flops)
+        return apply_chunked(self.module_, X, fn, n_threads=threads, **kwargs)
+
     def _member_errors(self, X):
-        return apply_chunked(self.module_, X, "errors")
+        return self._apply(X, "errors")
 
     def _reconstruction_error(self, X):
-        return _aggregate(self._member_errors(X), self.aggregate)[0]
+        # aggregated chunk by chunk: the (n_samples, n_charts) matrix is never held
+        return self._apply(X, "errors", reduce=lambda e: _aggregate(e, self.aggregate)[0])
 
     def member_errors(self, X):
         """Squared reconstruction error of every member on every sample.
@@ -362,10 +386,12 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         X_hat = np.empty((X.shape[0], self.n_charts, X.shape[1]), dtype=np.float64)
-        for start in range(0, X.shape[0], DEFAULT_CHUNK_SIZE):
-            rows = slice(start, start + DEFAULT_CHUNK_SIZE)
-            X_hat[rows] = np.swapaxes(apply_chunked(self.module_, X[rows], "reconstruct"), 0, 1)
+        for rows, chunk in iter_chunks(X, self._chunk_rows()):
+            X_hat[rows] = np.swapaxes(self._apply(chunk, "reconstruct"), 0, 1)
         return X_hat
+
+    def _chunk_rows(self):
+        return chunk_rows(inference_row_bytes(self.module_))
 
     @available_if(_is_median_or_min)
     def chart_index(self, X):
@@ -383,7 +409,8 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
             Member index in ``[0, n_charts)``.
         """
         check_is_fitted(self)
-        return _aggregate(self.member_errors(X), self.aggregate)[1]
+        X = self._validate_X(X, reset=False)
+        return self._apply(X, "errors", reduce=lambda e: _aggregate(e, self.aggregate)[1])
 
     def reconstruct(self, X):
         """The ensemble's output for ``X``.
@@ -403,13 +430,12 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         X_hat = np.empty(X.shape, dtype=np.float64)
-        for start in range(0, X.shape[0], DEFAULT_CHUNK_SIZE):
-            rows = slice(start, start + DEFAULT_CHUNK_SIZE)
-            outputs = apply_chunked(self.module_, X[rows], "reconstruct")
+        for rows, chunk in iter_chunks(X, self._chunk_rows()):
+            outputs = self._apply(chunk, "reconstruct")
             if self.aggregate == "mean":
                 X_hat[rows] = outputs.mean(axis=0)
             else:
-                member_errors = np.sum((outputs - X[rows]) ** 2, axis=-1).T
+                member_errors = np.sum((outputs - chunk) ** 2, axis=-1).T
                 _, index = _aggregate(member_errors, self.aggregate)
                 X_hat[rows] = outputs[index, np.arange(index.shape[0])]
         return X_hat

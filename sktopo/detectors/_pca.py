@@ -11,10 +11,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktopo.base import BaseDetector
+from sktopo.nn._inference import chunk_rows, iter_chunks
 
 __all__ = ["PCADetector"]
-
-_CHUNK = 65536
 
 
 class PCADetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetector):
@@ -138,6 +137,7 @@ class PCADetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetecto
             random_state=self.random_state,
         ).fit(X)
         self.n_components_ = int(self.pca_.n_components_)
+        self._warn_no_bottleneck(self.n_components_, n_features, "n_components")
         self.explained_variance_ratio_ = self.pca_.explained_variance_ratio_
         self._set_offset(X)
         return self
@@ -147,8 +147,15 @@ class PCADetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetecto
         return self.n_components_
 
     def _chunks(self, X, fn):
-        X = np.asarray(X, dtype=np.float64)
-        return np.concatenate([fn(X[i : i + _CHUNK]) for i in range(0, X.shape[0], _CHUNK)])
+        """``fn`` on float64 row chunks of ``X``, written into one preallocated output."""
+        rows = chunk_rows(8.0 * (3 * X.shape[1] + self.n_components_))
+        out = None
+        for sl, chunk in iter_chunks(X, rows):
+            result = fn(chunk)
+            if out is None:
+                out = np.empty((X.shape[0], *result.shape[1:]), dtype=np.float64)
+            out[sl] = result
+        return out
 
     def _reconstruct(self, X):
         pca = self.pca_

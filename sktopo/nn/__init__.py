@@ -1,5 +1,6 @@
 """Torch modules and the one skorch-based training path shared by all neural detectors."""
 
+from sktopo.exceptions import TrainingDivergedError
 from sktopo.nn._modules import (
     ACTIVATIONS,
     StackedAutoencoder,
@@ -10,7 +11,7 @@ from sktopo.nn._modules import (
 from sktopo.nn._training import (
     MemberBatches,
     ReconstructionNet,
-    TrainingDivergedError,
+    StopTraining,
     TrainingMonitor,
     build_net,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "ReconstructionNet",
     "StackedAutoencoder",
     "StackedSquaredError",
+    "StopTraining",
     "TemperedTanh",
     "TrainingDivergedError",
     "TrainingMonitor",

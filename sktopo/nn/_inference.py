@@ -1,9 +1,14 @@
 """Chunked float64 inference for fitted :class:`~sktopo.nn.StackedAutoencoder` modules.
 
 Training runs in float32; every score, code and reconstruction the library
-returns comes from a float64 copy of the trained weights, evaluated in chunks of
-``chunk_size`` rows so that memory stays bounded for arrays of any length and
-the result for a row does not depend on which other rows share its chunk.
+returns comes from a float64 copy of the trained weights (or a float32 one with
+``sktopo.config_context(scoring_precision='float32')``), evaluated on row
+chunks.  A chunk holds as many rows as fit in :func:`chunk_memory_budget`
+(scikit-learn's ``working_memory`` caps it, see
+:func:`sklearn.set_config`), and only the chunk is converted to float64, so
+the memory a scoring call needs beyond its input and its output does not grow
+with the number of rows.  The result for a row does not depend on which other
+rows share its chunk (up to floating-point rounding of order 1e-16).
 """
 
 from __future__ import annotations
@@ -11,18 +16,53 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import sklearn
 import torch
 
+from sktopo._config import get_config
 from sktopo.nn._modules import squared_error
+from sktopo.utils._threads import torch_threads
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "apply_chunked", "float64_copy"]
+__all__ = [
+    "CHUNK_MEMORY_MIB",
+    "apply_chunked",
+    "chunk_rows",
+    "float64_copy",
+    "iter_chunks",
+]
 
-DEFAULT_CHUNK_SIZE = 65536
+#: Working memory of one scoring chunk, in MiB (capped by sklearn's ``working_memory``).
+#: Small chunks stay in the processor's cache: 4-8 MiB scores fastest here.
+CHUNK_MEMORY_MIB = 8
 
 
-def float64_copy(module: torch.nn.Module) -> torch.nn.Module:
-    """A float64 evaluation-mode copy of ``module`` on the device of its parameters."""
-    return copy.deepcopy(module).double().eval()
+def chunk_memory_budget() -> float:
+    """Bytes one chunk may use: ``min(CHUNK_MEMORY_MIB, sklearn working_memory)`` MiB."""
+    return min(CHUNK_MEMORY_MIB, sklearn.get_config()["working_memory"]) * 2.0**20
+
+
+def chunk_rows(row_bytes: float, *, min_rows: int = 16) -> int:
+    """Rows per chunk for a computation needing ``row_bytes`` of working memory per row."""
+    return max(min_rows, int(chunk_memory_budget() // max(row_bytes, 1.0)))
+
+
+def iter_chunks(X, rows: int, dtype=np.float64):
+    """Yield ``(slice, chunk)`` over ``X`` with each chunk converted to ``dtype`` alone.
+
+    A chunk is a view of ``X`` where ``X`` already has that dtype and is
+    writable, else a copy of those rows only.
+    """
+    n = X.shape[0]
+    for start in range(0, n, rows):
+        sl = slice(start, min(start + rows, n))
+        chunk = np.asarray(X[sl], dtype=dtype)
+        # torch cannot wrap read-only memory (e.g. a memory-mapped input)
+        yield sl, chunk if chunk.flags.writeable else chunk.copy()
+
+
+def float64_copy(module: torch.nn.Module, dtype=torch.float64) -> torch.nn.Module:
+    """A float64 (or ``dtype``) evaluation-mode copy of ``module`` on its device."""
+    return copy.deepcopy(module).to(dtype).eval()
 
 
 def module_device(module: torch.nn.Module) -> torch.device:
@@ -30,28 +70,49 @@ def module_device(module: torch.nn.Module) -> torch.device:
     return next(module.parameters()).device
 
 
-def apply_chunked(module, X, fn, *, chunk_size=DEFAULT_CHUNK_SIZE, members=None):
-    """Evaluate ``fn(module64, Xc)`` on row chunks of ``X`` and concatenate the results.
+def inference_row_bytes(module) -> float:
+    """Working memory per row of one float64 forward pass through a stacked module."""
+    widths = getattr(module, "widths", None)
+    n_members = getattr(module, "n_members", 1)
+    width = max(widths) if widths else 64
+    # two live activations of the widest layer per member, the output and the chunk
+    return 8.0 * n_members * (2 * width + (widths[-1] if widths else width)) + 16.0 * width
+
+
+def apply_chunked(module, X, fn, *, rows=None, members=None, reduce=None, n_threads=1):
+    """Evaluate ``fn`` of a stacked module on row chunks of ``X``, in float64.
+
+    The forward pass runs in the configured ``scoring_precision`` (float64 by
+    default); the result is float64 (int for an index-valued ``reduce``).
 
     Parameters
     ----------
     module : StackedAutoencoder
         The trained module (any dtype, any device).
     X : ndarray of shape (n_samples, n_in)
-        Validated input.
+        Validated input with ``n_samples >= 1`` (any float dtype; each chunk is
+        converted on its own).
     fn : {'errors', 'reconstruct', 'encode', 'decode'}
-        What to compute.  ``'errors'`` returns (n_samples, n_members) squared
-        errors; the others return arrays of shape (n_members, n_samples, width).
-    chunk_size : int
-        Rows per chunk.
+        What to compute.  ``'errors'`` gives (n_samples, n_members) squared
+        errors; the others arrays of shape (n_members, n_samples, width).
+    rows : int or None
+        Rows per chunk; ``None`` sizes chunks by :func:`chunk_rows`.
     members : int or None
-        Member to keep for the array-valued outputs (``None`` keeps all).
+        Member to keep for the array-valued outputs, giving (n_samples, width)
+        (``None`` keeps all).
+    reduce : callable or None
+        Only with ``'errors'``: maps a chunk's (rows, n_members) errors to
+        (rows,) values (an ensemble's aggregate), so that the full
+        (n_samples, n_members) matrix is never held; the result is (n_samples,).
+    n_threads : int
+        Torch intra-op threads for the pass (restored afterwards).
 
     Returns
     -------
     ndarray of float64
     """
-    module64 = float64_copy(module)
+    single = get_config()["scoring_precision"] == "float32"
+    module64 = float64_copy(module, torch.float32 if single else torch.float64)
     device = module_device(module64)
     n_members = module64.n_members
     step = {
@@ -60,14 +121,34 @@ def apply_chunked(module, X, fn, *, chunk_size=DEFAULT_CHUNK_SIZE, members=None)
         "encode": module64.encode,
         "decode": module64.decode,
     }[fn]
-    out = []
-    with torch.inference_mode():
-        for start in range(0, X.shape[0], chunk_size):
-            chunk = torch.from_numpy(np.array(X[start : start + chunk_size], dtype=np.float64))
-            chunk = chunk.to(device)
-            result = step(chunk.unsqueeze(0).expand(n_members, -1, -1))
-            if members is not None and fn != "errors":
-                result = result[members]
-            out.append(result.cpu().numpy())
-    axis = 0 if fn == "errors" or members is not None else 1
-    return np.concatenate(out, axis=axis)
+    if rows is None:
+        rows = chunk_rows(inference_row_bytes(module64) / (2 if single else 1))
+    n = X.shape[0]
+    out = None
+    with torch_threads(n_threads), torch.inference_mode():
+        for sl, chunk in iter_chunks(X, rows, np.float32 if single else np.float64):
+            x = torch.from_numpy(chunk).to(device)
+            result = step(x.unsqueeze(0).expand(n_members, -1, -1))
+            if fn == "errors":
+                result = result.cpu().numpy()
+                if reduce is not None:
+                    result = reduce(result)
+            else:
+                if members is not None:
+                    result = result[members]
+                result = result.cpu().numpy()
+            if out is None:
+                out = _allocate(result, n, row_axis=0 if fn == "errors" or members is not None
+                                else 1)
+            if fn == "errors" or members is not None:
+                out[sl] = result
+            else:
+                out[:, sl] = result
+    return out
+
+
+def _allocate(first, n, row_axis):
+    shape = list(first.shape)
+    shape[row_axis] = n
+    dtype = np.float64 if first.dtype.kind == "f" else first.dtype
+    return np.empty(shape, dtype=dtype)

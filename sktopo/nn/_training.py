@@ -11,6 +11,12 @@ module only customises its hooks:
 * :meth:`ReconstructionNet.get_default_callbacks` replaces skorch's printing and
   scoring callbacks by one light :class:`TrainingMonitor` that records per-member
   losses, raises on divergence, draws the progress bar and stops early.
+
+skorch ends ``fit`` quietly on ``KeyboardInterrupt`` (its documented way to stop
+early), which would turn a user's Ctrl-C into a silently half-trained model.
+:class:`ReconstructionNet` stops early with its own :class:`StopTraining`
+instead and lets a real ``KeyboardInterrupt`` propagate out of ``fit``, as it
+does from every scikit-learn estimator.
 """
 
 from __future__ import annotations
@@ -19,13 +25,35 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
+from sktopo.exceptions import TrainingDivergedError
 from sktopo.nn._modules import StackedAutoencoder, StackedSquaredError
 
-__all__ = ["MemberBatches", "ReconstructionNet", "TrainingDivergedError", "TrainingMonitor"]
+__all__ = [
+    "MemberBatches",
+    "ReconstructionNet",
+    "StopTraining",
+    "TrainingDivergedError",
+    "TrainingMonitor",
+]
+
+#: A training loss this many times its value on the first batch means divergence.
+DIVERGENCE_FACTOR = 1e4
 
 
-class TrainingDivergedError(FloatingPointError):
-    """Raised when the training loss becomes NaN or infinite."""
+class StopTraining(Exception):
+    """Raised by a callback to end :meth:`ReconstructionNet.fit` early (not an error)."""
+
+
+class _Interrupted(BaseException):
+    """Carries a user's ``KeyboardInterrupt`` past skorch's ``except KeyboardInterrupt``."""
+
+
+def divergence_advice(lr):
+    """The advice every divergence message ends with."""
+    return (
+        f"The learning rate ({lr}) is probably too large for this data; lower "
+        "learning_rate, standardise the features, or use optimizer='adam'."
+    )
 
 
 class MemberBatches:
@@ -90,10 +118,12 @@ class TrainingMonitor(Callback):
 
     Records ``train_loss`` (and ``valid_loss`` when a validation set exists) in
     the net's history as lists with one mean squared error per member; raises
-    :class:`TrainingDivergedError` on a non-finite loss; updates a tqdm bar when
-    ``verbose``; and, when ``patience`` is set, stops once no member's validation
-    loss has improved by more than ``tol`` for ``patience`` epochs, restoring
-    every member's best weights.
+    :class:`TrainingDivergedError` when a member's epoch loss is not finite or
+    exceeds :data:`DIVERGENCE_FACTOR` times its loss on the first batch (before
+    any update); updates a tqdm bar when ``verbose``; and, when ``patience`` is
+    set, stops (with :class:`StopTraining`) once no member's validation loss has
+    improved by more than ``tol`` for ``patience`` epochs, restoring every
+    member's best weights.
     """
 
     def __init__(self, *, verbose=0, patience=None, tol=0.0):
@@ -106,7 +136,8 @@ class TrainingMonitor(Callback):
         if self.verbose:
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(total=net.max_epochs, desc="epochs", unit="epoch", leave=False)
+            self._bar = tqdm(total=net.max_epochs, desc="epochs", unit="epoch")
+        self._initial = None
         self._best = None
         self._stale = None
         self._best_params = None
@@ -117,7 +148,10 @@ class TrainingMonitor(Callback):
     def on_batch_end(self, net, batch=None, training=None, **kwargs):
         # Only bookkeeping here (no device work): the criterion already holds the
         # per-member batch means; they are combined once per epoch.
-        self._batches[training].append((net.criterion_.member_losses, batch[0].shape[1]))
+        losses = net.criterion_.member_losses
+        if self._initial is None and training:
+            self._initial = losses.double().cpu().numpy()
+        self._batches[training].append((losses, batch[0].shape[1]))
 
     def _epoch_losses(self, training):
         batches = self._batches[training]
@@ -130,14 +164,7 @@ class TrainingMonitor(Callback):
     def on_epoch_end(self, net, **kwargs):
         train = self._epoch_losses(True)
         valid = self._epoch_losses(False)
-        epoch = len(net.history)
-        if not (train == train).all() or not abs(train).max() < float("inf"):
-            self._close()
-            raise TrainingDivergedError(
-                f"Training diverged at epoch {epoch}: the training loss is {train.tolist()}. "
-                f"The learning rate ({net.lr}) is probably too large for this data; "
-                "lower learning_rate, standardise the features, or use optimizer='adam'."
-            )
+        self._check_divergence(net, train)
         net.history.record("train_loss", train.tolist())
         if valid is not None:
             net.history.record("valid_loss", valid.tolist())
@@ -147,6 +174,26 @@ class TrainingMonitor(Callback):
             self._bar.update(1)
         if self.patience is not None and valid is not None:
             self._early_stop(net, valid)
+
+    def _check_divergence(self, net, train):
+        epoch = len(net.history)
+        if not (train == train).all() or not abs(train).max() < float("inf"):
+            self._close()
+            raise TrainingDivergedError(
+                f"Training diverged at epoch {epoch}: the training loss is {train.tolist()}. "
+                + divergence_advice(net.lr)
+            )
+        grown = train > DIVERGENCE_FACTOR * self._initial
+        if grown.any():
+            self._close()
+            k = int(grown.nonzero()[0][0])
+            raise TrainingDivergedError(
+                f"Training diverged at epoch {epoch}: the training loss grew from "
+                f"{self._initial[k]:.3g} on the first batch to {train[k]:.3g}"
+                + (f" (member {k})" if train.shape[0] > 1 else "")
+                + ". "
+                + divergence_advice(net.lr)
+            )
 
     def _early_stop(self, net, valid):
         module = net.module_
@@ -165,7 +212,7 @@ class TrainingMonitor(Callback):
             for saved, p in zip(self._best_params, module.parameters()):
                 saved[rows] = p.detach()[rows]
         if bool((self._stale >= self.patience).all()):
-            raise KeyboardInterrupt  # skorch's documented way to end fit_loop early
+            raise StopTraining
 
     def on_train_end(self, net, **kwargs):
         if self._best_params is not None:
@@ -209,6 +256,24 @@ class ReconstructionNet(NeuralNet):
         self.valid_indices = valid_indices
         self.shuffle_seeds = shuffle_seeds
         self.monitor = monitor
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """skorch's loop; :class:`StopTraining` ends it, a ``KeyboardInterrupt`` escapes."""
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except StopTraining:
+            return self
+        except KeyboardInterrupt as exc:
+            raise _Interrupted from exc
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """skorch's ``partial_fit``, re-raising a user's ``KeyboardInterrupt``."""
+        try:
+            return super().partial_fit(X, y, classes=classes, **fit_params)
+        except _Interrupted as exc:
+            if self.monitor is not None:
+                self.monitor._close()
+            raise exc.__cause__ from None
 
     def get_default_callbacks(self):
         return [("monitor", self.monitor if self.monitor is not None else TrainingMonitor())]

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 import torch
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -109,11 +110,20 @@ def test_pickle_round_trip(circle, fitted):
 def test_chunked_scoring_gives_same_numbers(circle, fitted, monkeypatch):
     X, _ = circle
     full = fitted.score_samples(X)
-    monkeypatch.setattr(inference, "DEFAULT_CHUNK_SIZE", 7)
-    monkeypatch.setattr(
-        inference.apply_chunked, "__kwdefaults__", {"chunk_size": 7, "members": None}
-    )
-    np.testing.assert_allclose(fitted.score_samples(X), full, rtol=1e-13, atol=1e-15)
+    chunks = []
+    real = inference.iter_chunks
+
+    def counting(X, rows, dtype=np.float64):
+        for sl, chunk in real(X, rows, dtype):
+            chunks.append(chunk.shape[0])
+            yield sl, chunk
+
+    monkeypatch.setattr(inference, "iter_chunks", counting)
+    # sklearn's working_memory caps the chunk: here at the 16-row minimum
+    with sklearn.config_context(working_memory=1e-6):
+        small = fitted.score_samples(X)
+    assert max(chunks) == 16 and len(chunks) == -(-X.shape[0] // 16)
+    np.testing.assert_allclose(small, full, rtol=1e-13, atol=1e-15)
 
 
 def test_loss_curve_and_attributes(circle):
@@ -248,6 +258,7 @@ def test_pipeline_and_cross_validation(circle):
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sktopo.exceptions.NoBottleneckWarning")  # latent 2 = input
 def test_grid_search_over_latent_dim_picks_two():
     X, _ = make_circle(600, random_state=0)
     search = GridSearchCV(
@@ -258,6 +269,7 @@ def test_grid_search_over_latent_dim_picks_two():
     assert search.best_params_ == {"latent_dim": 2}
 
 
+@pytest.mark.filterwarnings("ignore::sktopo.exceptions.NoBottleneckWarning")  # latent 2 = input
 @pytest.mark.slow
 def test_circle_break_point_reproduces_paper():
     """Sec. 4: latent_dim=1 has a break point (worst >> median); latent_dim=2 does not."""

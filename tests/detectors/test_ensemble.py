@@ -172,6 +172,7 @@ def test_mean_aggregate_conventions(circle):
     assert (distance <= ens.reconstruction_error(circle) + 1e-12).all()
 
 
+@pytest.mark.filterwarnings("ignore::sktopo.exceptions.NoBottleneckWarning")  # latent 2 = input
 def test_default_template_is_autoencoder(circle):
     # the default AutoencoderDetector trains 200 epochs: keep the data tiny
     ens = ChartEnsembleDetector(n_charts=1, random_state=0).fit(circle[:10])
@@ -317,6 +318,7 @@ def test_grouping_with_processes(circle):
     assert_allclose(grouped.member_errors(circle), ref.member_errors(circle), rtol=1e-6)
 
 
+@pytest.mark.filterwarnings("ignore::sktopo.exceptions.NoBottleneckWarning")  # latent 2 = input
 def test_grid_search(circle):
     template = tiny_template(max_epochs=2)
     search = GridSearchCV(

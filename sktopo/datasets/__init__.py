@@ -1,7 +1,9 @@
-"""Synthetic data sets: manifolds of arXiv:2102.08380 and phase-space bump hunts."""
+"""Data sets: manifolds of arXiv:2102.08380, phase-space bump hunts and Pythia jets."""
 
 from sktopo.datasets._bump_hunt import make_bump_hunt
 from sktopo.datasets._groups import make_so3, make_su2, make_torus, make_trefoil
+from sktopo.datasets._jet_io import load_jets
+from sktopo.datasets._jets import get_jets_home, make_jets
 from sktopo.datasets._manifolds import (
     make_circle,
     make_double_cone,
@@ -10,9 +12,12 @@ from sktopo.datasets._manifolds import (
 )
 
 __all__ = [
+    "get_jets_home",
+    "load_jets",
     "make_bump_hunt",
     "make_circle",
     "make_double_cone",
+    "make_jets",
     "make_paraboloid",
     "make_so3",
     "make_sphere",

@@ -66,3 +66,176 @@ def test_writes_a_json_summary(tmp_path, monkeypatch):
     assert summary["nested"] == {"n": 4} and summary["ratio"] == "inf"
     assert summary["settings"] == {"layers": [64, 64]}
     assert summary["obj"] == repr(object)
+
+
+# --version, --list run times, argument errors (exit 2, one line)
+def test_version(capsys):
+    import sktopo
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sktopo {sktopo.__version__}"
+
+
+def test_list_gives_run_times(capsys):
+    assert main(["reproduce", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "CPU-sized default / --full" in out
+    assert out.count("run time: ") == len(EXPERIMENTS)
+    for exp in EXPERIMENTS.values():
+        assert exp.runtime and exp.full_runtime, exp.name
+
+
+def _error_line(capsys):
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--threads", "0"], "argument --threads: must be a positive integer; got 0"),
+        (["--threads", "-3"], "argument --threads: must be a positive integer; got -3"),
+        (["--threads", "two"], "argument --threads: must be a positive integer; got 'two'"),
+        (["--seed", "-1"], "argument --seed: must be an integer in [0, 2147483647]; got -1"),
+        (["--seed", "2147483648"], "argument --seed: must be an integer in [0, 2147483647]"),
+    ],
+)
+def test_bad_numbers_exit_2_with_one_line(args, message, capsys, monkeypatch, tmp_path):
+    ran = []
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment("fake", "p", "d", ran.append))
+    with pytest.raises(SystemExit) as exc:
+        main(["reproduce", "fake", "--out", str(tmp_path), *args])
+    assert exc.value.code == 2 and not ran
+    line = _error_line(capsys)
+    assert line.startswith("sktopo reproduce: error: ") and message in line
+
+
+def test_out_is_a_file(tmp_path, capsys):
+    path = tmp_path / "a-file"
+    path.write_text("")
+    with pytest.raises(SystemExit) as exc:
+        main(["reproduce", "circle", "--out", str(path)])
+    assert exc.value.code == 2
+    assert _error_line(capsys).endswith(f"argument --out: {str(path)!r} is a file, not a folder")
+
+
+@pytest.mark.parametrize("where", ["under-a-file", "proc"])
+def test_out_not_writable(where, tmp_path, capsys):
+    if where == "proc":  # unwritable even for root
+        out = "/proc/sktopo-cannot-write-here"
+    else:
+        (tmp_path / "f").write_text("")
+        out = str(tmp_path / "f" / "sub")
+    with pytest.raises(SystemExit) as exc:
+        main(["reproduce", "circle", "--out", out])
+    assert exc.value.code == 2
+    assert f"argument --out: cannot write to {out!r}: " in _error_line(capsys)
+
+
+# Overall progress
+def test_log_step_shows_overall_progress(caplog):
+    from sktopo.experiments import log_step
+
+    with caplog.at_level("INFO", logger="sktopo.experiments"):
+        log_step(2, 3, "training latent_dim=%d", 2)
+        log_step(3, 3, "hidden", verbose=0)
+    assert caplog.messages == ["[2/3] training latent_dim=2"]
+
+
+# Ctrl-C: exit 130, no summary for the interrupted run
+def test_interrupt_exits_130_without_summaries(tmp_path, capsys, monkeypatch):
+    old = tmp_path / "old"
+    old.mkdir()
+
+    def interrupted_run(out_dir, **kwargs):
+        (out_dir / "summary.txt").write_text("half a summary")
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment("fake", "p", "d", interrupted_run))
+    assert main(["reproduce", "fake", "--out", str(tmp_path), "--quiet"]) == 130
+    assert not (tmp_path / "summary.txt").exists()
+    assert not (tmp_path / "summary.json").exists()
+    assert "interrupted" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("then", ["log_step", "write_summary", "return"])
+def test_swallowed_interrupt_still_stops_the_run(then, tmp_path, monkeypatch):
+    """A training loop that swallows Ctrl-C (as skorch did) cannot finish the run."""
+    import os
+    import signal
+
+    from sktopo.experiments import log_step, write_summary
+
+    reached = []
+
+    def swallowing_run(out_dir, **kwargs):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)  # a real signal, to the CLI's handler
+        except KeyboardInterrupt:
+            pass  # swallowed
+        if then == "log_step":
+            log_step(2, 2, "training again")
+        elif then == "write_summary":
+            write_summary(out_dir, "numbers of an interrupted run")
+        reached.append(then)
+        return {"worst": 1.0}
+
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment("fake", "p", "d", swallowing_run))
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["reproduce", "fake", "--out", str(tmp_path), "--quiet"]) == 130
+    assert signal.getsignal(signal.SIGINT) is before  # handler restored
+    assert reached == (["return"] if then == "return" else [])
+    assert not (tmp_path / "summary.txt").exists()
+    assert not (tmp_path / "summary.json").exists()
+    # the next run is not affected by the earlier interrupt
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment("fake", "p", "d", lambda out, **kw: {}))
+    assert main(["reproduce", "fake", "--out", str(tmp_path), "--quiet"]) == 0
+
+
+def test_write_summary_is_atomic(tmp_path, monkeypatch):
+    from sktopo.experiments import write_summary
+
+    write_summary(tmp_path, "first\n", verbose=0)
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_summary(tmp_path, "second\n", verbose=0)
+    assert (tmp_path / "summary.txt").read_text() == "first\n"  # old file intact
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.txt"]  # no temporary left
+
+
+@pytest.mark.slow
+def test_sigint_during_training_exits_130(tmp_path):
+    """``sktopo reproduce circle`` interrupted by a real SIGINT while it trains."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "circle"
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sktopo._cli", "reproduce", "circle", "--out", str(out),
+         "--threads", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        for line in proc.stdout:
+            if "training" in line:
+                break
+        time.sleep(1.0)  # inside the first fit
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not (out / "summary.json").exists()
+    assert not (out / "summary.txt").exists()

@@ -8,7 +8,7 @@ the loss-versus-distance plot), a submanifold on a torus or SO(3) (Sec. 8, App. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -29,6 +29,7 @@ from sktopo.diagnostics._dimension import (
     _twonn_from_distances,
 )
 from sktopo.diagnostics._topology import _maxmin_landmarks
+from sktopo.utils._validation import IntInterval
 
 __all__ = ["BreakRegions", "LossDistanceResult", "locate_breaks", "loss_vs_distance"]
 
@@ -228,6 +229,10 @@ class BreakRegions:
         Length of that longest path over ``spacing * n_members ** (1 / d)``,
         ``d`` the rounded intrinsic dimension: below about 10 for a compact
         blob of members, much more for a curve or for scattered members.
+    reason : str
+        Plain-words explanation when ``kind`` is ``'no break region'`` (a
+        flat loss, coinciding samples, or every region below
+        ``min_region_size``); empty otherwise.
     """
 
     n_regions: int
@@ -247,6 +252,7 @@ class BreakRegions:
     intrinsic_dimension: float
     path_ratio: float
     elongation: float
+    reason: str = ""
 
 
 def _select_top(errors, quantile, top):
@@ -321,10 +327,10 @@ def _guess_kind(sizes, dim, n_members, path_ratio, elongation):
         "X": ["array-like"],
         "errors": ["array-like"],
         "quantile": [Interval(Real, 0.0, 1.0, closed="neither")],
-        "top": [Interval(Integral, 1, None, closed="left"), None],
+        "top": [IntInterval(1, None, closed="left"), None],
         "linkage_distance": [Interval(Real, 0.0, None, closed="neither"), None],
-        "min_region_size": [Interval(Integral, 1, None, closed="left")],
-        "n_neighbors": [Interval(Integral, 2, None, closed="left")],
+        "min_region_size": [IntInterval(1, None, closed="left")],
+        "n_neighbors": [IntInterval(2, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -413,7 +419,10 @@ def locate_breaks(
       torus pinched at two places (App. C.2).
     - ``'scattered outliers'`` for more regions, none dominant: no break
       structure, isolated high-loss samples (real anomalies or noise).
-    - ``'no break region'`` if ``min_region_size`` removed every region.
+    - ``'no break region'`` if ``min_region_size`` removed every region,
+      and also, without any clustering, when there is no break to find: a
+      flat loss (every sample has the same loss, to rounding) or samples that
+      all coincide.  ``reason`` says which.
 
     On one-dimensional data (``d = 1``) a tear is always a point, so the
     curve test is skipped.
@@ -438,6 +447,9 @@ def locate_breaks(
     """
     X, errors = _check_points_and_errors(X, errors, min_samples=3)
     n_samples = X.shape[0]
+    reason = _nothing_to_find(X, errors)
+    if reason:
+        return _no_break(X, errors, reason)
     k = min(max(n_neighbors, 2), n_samples - 1)
     nn_dist, _ = _nearest_neighbors(X, k)
     spacing = float(np.median(nn_dist[:, 0]))
@@ -485,6 +497,10 @@ def locate_breaks(
         path_ratio, elongation = float("nan"), 0.0
     sizes = np.array([m.size for m in members], dtype=np.intp)
     kind = _guess_kind(sizes, dim, in_regions.size, path_ratio, elongation)
+    reason = "" if kind != _NONE else (
+        f"every group of high-loss samples has fewer than min_region_size="
+        f"{min_region_size} members."
+    )
 
     return BreakRegions(
         n_regions=len(members),
@@ -504,4 +520,31 @@ def locate_breaks(
         intrinsic_dimension=float(intrinsic),
         path_ratio=float(path_ratio),
         elongation=float(elongation),
+        reason=reason,
+    )
+
+
+def _nothing_to_find(X, errors):
+    """Why there is no break to find in ``(X, errors)``, or ``''`` if there may be one."""
+    scale = float(np.max(np.abs(errors)))
+    if np.ptp(errors) <= 8 * np.finfo(np.float64).eps * scale:
+        return (f"the loss is flat (every sample has loss {errors[0]:.6g}, to rounding): "
+                "there is no break to find.")
+    if not np.any(np.ptp(X, axis=0)):
+        return ("all samples are the same point: their losses differ, but no region of "
+                "the data can be told apart, so there is no break to find.")
+    return ""
+
+
+def _no_break(X, errors, reason):
+    """The result 'no break region' without clustering (see :func:`_nothing_to_find`)."""
+    empty = np.empty(0)
+    return BreakRegions(
+        n_regions=0, kind=_NONE, centers=np.empty((0, X.shape[1])),
+        sizes=np.empty(0, dtype=np.intp), members=(), radius=empty, extent=empty,
+        max_error=empty, peak_index=np.empty(0, dtype=np.intp),
+        labels=np.full(X.shape[0], -1, dtype=np.intp), selected=np.empty(0, dtype=np.intp),
+        error_threshold=float(np.max(errors)), linkage_distance=float("nan"),
+        spacing=float("nan"), intrinsic_dimension=float("nan"), path_ratio=float("nan"),
+        elongation=0.0, reason=reason,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -20,6 +20,8 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array
+
+from sktopo.utils._validation import IntInterval
 
 __all__ = [
     "LatentDimSuggestion",
@@ -121,7 +123,7 @@ def _as_points(X, name="X", min_samples=3):
         "X": ["array-like"],
         "method": [StrOptions({"twonn", "twonn_mle", "local_pca"})],
         "discard_fraction": [Interval(Real, 0.0, 1.0, closed="left")],
-        "max_samples": [Interval(Integral, 3, None, closed="left"), None],
+        "max_samples": [IntInterval(3, None, closed="left"), None],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
@@ -293,7 +295,7 @@ def _n_components_for(cumulative, fraction):
 @validate_params(
     {
         "X": ["array-like"],
-        "n_components": [Interval(Integral, 1, None, closed="left"), None],
+        "n_components": [IntInterval(1, None, closed="left"), None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -309,7 +311,7 @@ def pca_scree(X, n_components=None):
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-        The data (at least 2 samples); centred internally.
+        The data (at least 2 samples, not all equal); centred internally.
     n_components : int or None, default=None
         Number of leading components to return; ``None`` returns
         ``min(n_samples, n_features)``.
@@ -319,6 +321,11 @@ def pca_scree(X, n_components=None):
     result : ScreeResult
         ``explained_variance``, ``explained_variance_ratio`` and
         ``cumulative_explained_variance_ratio``.
+
+    Raises
+    ------
+    ValueError
+        If every sample is the same point: the ratios would be 0 / 0.
 
     See Also
     --------
@@ -348,6 +355,11 @@ def pca_scree(X, n_components=None):
     elif n_components > max_components:
         raise ValueError(
             f"n_components={n_components} exceeds min(n_samples, n_features)={max_components}."
+        )
+    if not np.any(np.ptp(X, axis=0)):
+        raise ValueError(
+            "X has zero variance (every sample is the same point): no principal component "
+            "carries any variance, so there is no scree to read."
         )
     pca = PCA(n_components=n_components, svd_solver="full").fit(X)
     ratio = np.asarray(pca.explained_variance_ratio_, dtype=np.float64)
@@ -413,7 +425,7 @@ def _latent_dim_note(twonn, twonn_dim, pca_dim, threshold):
     {
         "X": ["array-like"],
         "variance_threshold": [Interval(Real, 0.0, 1.0, closed="right")],
-        "max_samples": [Interval(Integral, 3, None, closed="left"), None],
+        "max_samples": [IntInterval(3, None, closed="left"), None],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,

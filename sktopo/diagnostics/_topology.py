@@ -11,7 +11,7 @@ on data with a persistent ``k``-dimensional hole, ``k >= m``: it must tear them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from scipy.spatial.distance import pdist, squareform
@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_array
 
 from sktopo.diagnostics._dimension import _intrinsic_dimension_quiet
 from sktopo.utils._optional import import_optional
+from sktopo.utils._validation import IntInterval
 
 __all__ = ["TopologyCheckResult", "topology_check"]
 
@@ -194,9 +195,9 @@ class TopologyCheckResult:
 @validate_params(
     {
         "X": ["array-like"],
-        "latent_dim": [Interval(Integral, 1, None, closed="left"), None],
-        "max_dim": [Interval(Integral, 0, None, closed="left")],
-        "n_subsample": [Interval(Integral, 4, None, closed="left")],
+        "latent_dim": [IntInterval(1, None, closed="left"), None],
+        "max_dim": [IntInterval(0, None, closed="left")],
+        "n_subsample": [IntInterval(4, None, closed="left")],
         "random_state": ["random_state"],
         "persistence_threshold": [Interval(Real, 0.0, None, closed="neither")],
         "gap_ratio": [Interval(Real, 1.0, None, closed="left")],
@@ -296,7 +297,7 @@ def topology_check(
     Raises
     ------
     ImportError
-        If ripser is not installed (``pip install "sktopo[topology]"``).
+        If ripser (a core dependency of sktopo) cannot be imported.
 
     See Also
     --------

@@ -7,6 +7,13 @@ from sktopo.experiments import (
     _higher,  # noqa: F401  (registers 'spheres-nd', 'latent-dim')
     _spheres,  # noqa: F401  (sphere, excised-sphere, paraboloid, double-cone, excised-double-cone)
 )
-from sktopo.experiments._registry import EXPERIMENTS, Experiment, logger, register
+from sktopo.experiments._registry import (
+    EXPERIMENTS,
+    Experiment,
+    log_step,
+    logger,
+    register,
+    write_summary,
+)
 
-__all__ = ["EXPERIMENTS", "Experiment", "logger", "register"]
+__all__ = ["EXPERIMENTS", "Experiment", "log_step", "logger", "register", "write_summary"]

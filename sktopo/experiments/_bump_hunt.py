@@ -16,7 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from sktopo.datasets import make_bump_hunt
 from sktopo.detectors import AutoencoderDetector
-from sktopo.experiments._registry import logger, register
+from sktopo.experiments._registry import log_step, register, write_summary
 from sktopo.physics import PhaseSpaceSampler, invariant_mass_squared
 from sktopo.plotting import DalitzPlotDisplay, LossDistanceDisplay, LossHistogramDisplay
 
@@ -167,10 +167,11 @@ def _save(fig, path):
     plt.close(fig)
 
 
-def _write_summary(out_dir, text, verbose):
-    (out_dir / "summary.txt").write_text(text)
-    if verbose:
-        logger.info(text)
+def _training_step(settings, what, verbose):
+    """The one progress line of a run (its full settings are in the summary)."""
+    log_step(1, 1, "training the autoencoder on %s events (%s epochs)",
+             f"{settings['n_train']:,} {what}", f"{settings['detector']['max_epochs']:,}",
+             verbose=verbose)
 
 
 def _figure(n_panels):
@@ -220,8 +221,7 @@ def run_bump_hunt(out_dir, *, full=False, verbose=1, random_state=0, settings=No
     data = make_bump_hunt(settings["n_train"], settings["n_test"], settings["n_signal"],
                           mass_squared=MASS_SQUARED, window=WINDOW, pair=PAIR,
                           random_state=random_state)
-    if verbose:
-        logger.info(_settings_line(settings, full))
+    _training_step(settings, "sideband", verbose)
     det, errors = train_and_score(
         data.X_train, {"sideband test": data.X_test, "signal": data.X_signal}, settings,
         random_state=random_state, verbose=verbose,
@@ -249,7 +249,7 @@ def run_bump_hunt(out_dir, *, full=False, verbose=1, random_state=0, settings=No
     LossHistogramDisplay.from_predictions(errors, cut=CUT, ax=axes[1])
     fig.suptitle(f"Fig. 3: signal events at $s_{{YY}}$ = {MASS_SQUARED:g}")
     _save(fig, out_dir / "fig3_signal.png")
-    _write_summary(out_dir, format_bump_hunt_summary(summary), verbose)
+    write_summary(out_dir, format_bump_hunt_summary(summary), verbose)
     return summary
 
 
@@ -310,8 +310,7 @@ def run_uniform_phase_space(out_dir, *, full=False, verbose=1, random_state=0, s
     X_test = sampler.sample(settings["n_test"])
     X_signal = sampler.sample_on_resonance(settings["n_signal"], mass_squared=MASS_SQUARED,
                                            pair=PAIR)
-    if verbose:
-        logger.info(_settings_line(settings, full))
+    _training_step(settings, "uniform phase-space", verbose)
     det, errors = train_and_score(X_train, {"uniform test": X_test, "signal": X_signal},
                                   settings, random_state=random_state, verbose=verbose)
     sep = separation(errors["uniform test"], errors["signal"])
@@ -330,7 +329,7 @@ def run_uniform_phase_space(out_dir, *, full=False, verbose=1, random_state=0, s
     LossHistogramDisplay.from_predictions(errors, cut=CUT, ax=axes)
     fig.suptitle(f"Fig. 12: uniform test set vs signal at $s_{{YY}}$ = {MASS_SQUARED:g}")
     _save(fig, out_dir / "fig12_loss.png")
-    _write_summary(out_dir, format_uniform_summary(summary), verbose)
+    write_summary(out_dir, format_uniform_summary(summary), verbose)
     return summary
 
 

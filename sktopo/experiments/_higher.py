@@ -20,8 +20,8 @@ from sklearn.utils import check_random_state
 from sktopo.datasets import make_so3, make_sphere, make_su2, make_torus, make_trefoil
 from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector
 from sktopo.experiments._bump_hunt import _save
-from sktopo.experiments._bump_hunt import _write_summary as _write
-from sktopo.experiments._registry import logger, register
+from sktopo.experiments._registry import log_step, register
+from sktopo.experiments._registry import write_summary as _write
 from sktopo.nn._inference import apply_chunked
 from sktopo.plotting import LossDistanceDisplay
 
@@ -233,11 +233,10 @@ def run_spheres_nd(out_dir, *, full=False, verbose=1, random_state=0, settings=N
     rng = check_random_state(random_state)
     fig, axes = _figure(1, len(settings))
     summary = {"settings": settings, "full": full, "runs": {}, "paper": PAPER_SPHERES}
-    for ax, (name, s) in zip(axes[0], settings.items()):
+    for step, (ax, (name, s)) in enumerate(zip(axes[0], settings.items()), start=1):
         X_train, X_test = (MANIFOLDS[name](s[key], random_state=rng)[0]
                            for key in ("n_train", "n_test"))
-        if verbose:
-            logger.info("%s: %s", name, _run_line(s))
+        log_step(step, len(settings), "training on %s: %s", name, _run_line(s), verbose=verbose)
         _, errors = fit_and_score(X_train, X_test, s["detector"], random_state=random_state,
                                   verbose=verbose)
         summary["runs"][name] = stats = loss_statistics(X_test, errors[:, 0])
@@ -311,15 +310,16 @@ def run_latent_dim(out_dir, *, full=False, verbose=1, random_state=0, settings=N
     rng = check_random_state(random_state)
     summary = {"settings": settings, "full": full, "paper": PAPER_LATENT}
     data, arrays = {}, {}  # test sets; per run, errors and trefoil latent codes (for figures)
+    step, n_steps = 0, sum(len(s["latent_dims"]) for s in settings.values())
     for key, s in settings.items():
         X_train = MANIFOLDS[s["manifold"]](s["n_train"], random_state=rng)[0]
         data[key] = MANIFOLDS[s["manifold"]](s["n_test"], random_state=rng)
         X_test = data[key][0]
         summary[key] = {}
         for latent_dim in s["latent_dims"]:
-            if verbose:
-                logger.info("%s, d_l=%d, %d seeds: %s", s["manifold"], latent_dim,
-                            s["n_seeds"], _run_line(s))
+            step += 1
+            log_step(step, n_steps, "training on %s, d_l=%d, %d seeds: %s", s["manifold"],
+                     latent_dim, s["n_seeds"], _run_line(s), verbose=verbose)
             model, errors = fit_and_score(
                 X_train, X_test, dict(s["detector"], latent_dim=latent_dim),
                 n_seeds=s["n_seeds"], random_state=random_state, verbose=verbose)

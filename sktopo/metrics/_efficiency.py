@@ -1,18 +1,22 @@
 """Signal efficiency, background rejection and significance improvement of a cut.
 
 A cut on the anomaly score (higher = more anomalous) selects a fraction
-``eps_S`` of the signal (y = 1) and ``eps_B`` of the background (y = 0).  The
-background rejection is ``1 - eps_B`` in arXiv:1808.08992 Table I (E10 = eps_S
-at 90 % rejection) and ``1 / eps_B`` on its ROC plots (Fig. 4).  Each number is
-the best cut under a constraint, read off the step-wise ROC curve without
-interpolation: ``efficiency_at_rejection(r)`` = max eps_S over cuts with
-eps_B <= 1 - r; ``rejection_at_efficiency(e)`` = 1 / min eps_B over cuts with
-eps_S >= e.
+``eps_S`` of the signal (y = 1) and ``eps_B`` of the background (y = 0).  In
+sktopo the background **rejection** is always ``1 / eps_B`` (the ROC plots of
+arXiv:1808.08992, Fig. 4); a cut is fixed by its **background efficiency**
+``eps_B`` (E10 of its Table I, eps_S at 90 % of the background rejected, is
+``background_efficiency=0.1``).  Each number is the best cut under a
+constraint, read off the step-wise ROC curve without interpolation:
+``efficiency_at_rejection(background_efficiency=b)`` = max eps_S over cuts
+with eps_B <= b; ``rejection_at_efficiency(e)`` = 1 / min eps_B over cuts with
+eps_S >= e.  The old ``rejection=`` parameter, the fraction ``1 - eps_B``, is
+deprecated.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -38,6 +42,32 @@ def _check_fraction(value, name, *, allow_zero=True):
         interval = "[0, 1]" if allow_zero else "(0, 1]"
         raise ValueError(f"{name} must be in {interval}; got {value!r}.")
     return value
+
+
+_DEFAULT_BACKGROUND_EFFICIENCY = 0.1
+
+
+def _background_efficiency(background_efficiency, rejection, *, default=None, stacklevel=3):
+    """``eps_B`` from ``background_efficiency`` or the deprecated ``rejection = 1 - eps_B``.
+
+    Returns ``default`` when neither is given; warns (FutureWarning) for ``rejection``.
+    """
+    if rejection is not None:
+        if background_efficiency is not None:
+            raise ValueError("give background_efficiency, not also the deprecated rejection.")
+        rejection = _check_fraction(rejection, "rejection")
+        warnings.warn(
+            "rejection= (the fraction 1 - eps_B of the background rejected) is deprecated and "
+            f"will be removed in sktopo 0.3; pass background_efficiency={1.0 - rejection:.6g} "
+            "(eps_B) instead. In sktopo 'rejection' means 1 / eps_B, as returned by "
+            "rejection_at_efficiency.",
+            FutureWarning,
+            stacklevel=stacklevel,
+        )
+        return 1.0 - rejection
+    if background_efficiency is None:
+        return default
+    return _check_fraction(background_efficiency, "background_efficiency")
 
 
 def _check_scores(anomaly_score, name="anomaly_score"):
@@ -100,24 +130,29 @@ def _threshold_keeping(scores, fraction):
     return -np.inf if k >= ordered.size else float(ordered[ordered.size - k - 1])
 
 
-def threshold_at_rejection(background_score, rejection=0.9):
-    """Cut on the anomaly score that rejects a given fraction of the background.
+def threshold_at_rejection(background_score, rejection=None, *, background_efficiency=None):
+    """Cut on the anomaly score that lets through a given fraction of the background.
 
     Events pass when ``anomaly_score > threshold``, strictly (as a detector
     predicts -1 when ``-score_samples > -offset_``).  The threshold is the
-    smallest background score ``t`` with ``mean(background_score > t) <= 1 -
-    rejection``: the ``(n_B - k)``-th smallest background score, ``k =
-    floor((1 - rejection) * n_B)``, or ``-inf`` when ``k = n_B`` (a product
-    within ``1e-12 n_B`` of an integer counts as it: 0.1 * 10 is 1).  The passing
-    background fraction is ``k / n_B <= 1 - rejection``, or less when
-    background ties with ``t`` (ties at the threshold are all rejected).
+    smallest background score ``t`` with ``mean(background_score > t) <=
+    eps_B`` (``background_efficiency``): the ``(n_B - k)``-th smallest
+    background score, ``k = floor(eps_B * n_B)``, or ``-inf`` when ``k = n_B``
+    (a product within ``1e-12 n_B`` of an integer counts as it: 0.1 * 10 is
+    1).  The passing background fraction is ``k / n_B <= eps_B``, or less when
+    background ties with ``t`` (ties at the threshold are all rejected).  The
+    background rejection of the cut is then ``1 / eps_B`` or more.
 
     Parameters
     ----------
     background_score : array-like of shape (n_background,)
         Anomaly scores of background events, higher = more anomalous.
-    rejection : float in [0, 1], default=0.9
-        Fraction of background to reject (at least).
+    rejection : float in [0, 1], default=None
+        Deprecated: the fraction ``1 - eps_B`` of the background to reject;
+        use ``background_efficiency=1 - rejection``.
+    background_efficiency : float in [0, 1], default=None
+        Largest fraction ``eps_B`` of the background to let through; None
+        means 0.1.
 
     Returns
     -------
@@ -134,25 +169,28 @@ def threshold_at_rejection(background_score, rejection=0.9):
     >>> import numpy as np
     >>> from sktopo.metrics import threshold_at_rejection
     >>> background = np.arange(10.0)  # 0, 1, ..., 9
-    >>> threshold_at_rejection(background, rejection=0.9)  # keeps only 9
+    >>> threshold_at_rejection(background, background_efficiency=0.1)  # keeps only 9
     8.0
-    >>> threshold_at_rejection(background, rejection=0.0)
+    >>> threshold_at_rejection(background, background_efficiency=1.0)
     -inf
     """
-    rejection = _check_fraction(rejection, "rejection")
+    eps_b = _background_efficiency(background_efficiency, rejection,
+                                   default=_DEFAULT_BACKGROUND_EFFICIENCY)
     scores = _check_scores(background_score, "background_score")
-    return _threshold_keeping(scores, 1 - rejection)
+    return _threshold_keeping(scores, eps_b)
 
 
-def efficiency_at_rejection(y_true, anomaly_score, rejection=0.9):
-    """Signal efficiency at a given background rejection (E10, E100 of arXiv:1808.08992).
+def efficiency_at_rejection(y_true, anomaly_score, rejection=None, *,
+                            background_efficiency=None):
+    """Signal efficiency at a given background efficiency (E10, E100 of arXiv:1808.08992).
 
     Events pass ``anomaly_score > t``, ``t`` = :func:`threshold_at_rejection`
     of the background scores (the smallest background score leaving at most
-    ``floor((1 - rejection) * n_B)`` background events above it); signal tied
-    with ``t`` fails.  ``mean(signal_score > t)`` is the largest eps_S of any
-    cut with ``eps_B <= 1 - rejection`` (the step-wise ROC curve, no
-    interpolation).  ``rejection=0.9`` is E10, ``rejection=0.99`` E100.
+    ``floor(eps_B * n_B)`` background events above it); signal tied with
+    ``t`` fails.  ``mean(signal_score > t)`` is the largest eps_S of any cut
+    with background efficiency ``<= eps_B``, i.e. background rejection
+    ``1 / eps_B`` or more (the step-wise ROC curve, no interpolation).
+    ``background_efficiency=0.1`` is E10, ``0.01`` E100.
 
     Parameters
     ----------
@@ -160,8 +198,11 @@ def efficiency_at_rejection(y_true, anomaly_score, rejection=0.9):
         1 for signal, 0 for background; both must occur.
     anomaly_score : array-like of shape (n_samples,)
         Higher = more anomalous, e.g. ``-detector.score_samples(X)``.
-    rejection : float in [0, 1], default=0.9
-        Background rejection ``1 - eps_B``.
+    rejection : float in [0, 1], default=None
+        Deprecated: the fraction ``1 - eps_B``; use
+        ``background_efficiency=1 - rejection``.
+    background_efficiency : float in [0, 1], default=None
+        Background efficiency ``eps_B`` of the cut (at most); None means 0.1.
 
     Returns
     -------
@@ -185,14 +226,15 @@ def efficiency_at_rejection(y_true, anomaly_score, rejection=0.9):
     >>> from sktopo.metrics import efficiency_at_rejection
     >>> y = np.r_[np.zeros(10), np.ones(4)]
     >>> score = np.r_[np.arange(10.0), [2.5, 7.5, 8.5, 10.0]]  # background 0..9
-    >>> efficiency_at_rejection(y, score, rejection=0.9)   # cut: score > 8
+    >>> efficiency_at_rejection(y, score, background_efficiency=0.1)   # cut: score > 8
     0.5
-    >>> efficiency_at_rejection(y, score, rejection=0.99)  # cut: score > 9
+    >>> efficiency_at_rejection(y, score, background_efficiency=0.01)  # cut: score > 9
     0.25
     """
-    rejection = _check_fraction(rejection, "rejection")
+    eps_b = _background_efficiency(background_efficiency, rejection,
+                                   default=_DEFAULT_BACKGROUND_EFFICIENCY)
     is_signal, scores = _check_labels_scores(y_true, anomaly_score)
-    t = _threshold_keeping(scores[~is_signal], 1 - rejection)
+    t = _threshold_keeping(scores[~is_signal], eps_b)
     return float(np.mean(scores[is_signal] > t))
 
 
@@ -297,13 +339,15 @@ def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True):
     return tpr[keep], 1.0 / fpr[keep], thresholds[keep]
 
 
-def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold=None):
+def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold=None,
+                             background_efficiency=None):
     """Significance improvement ``eps_S / sqrt(eps_B)`` of one cut (SIC).
 
     A cut turns a significance ``S / sqrt(B)`` into ``eps_S S / sqrt(eps_B
     B)``.  Events pass ``anomaly_score > t``, ``t`` given (``threshold``) or
-    :func:`threshold_at_rejection` of the background scores (``rejection``);
-    give at most one, ``rejection=0.9`` when neither.  With ``eps_B = 0`` the
+    :func:`threshold_at_rejection` of the background scores
+    (``background_efficiency``); give at most one,
+    ``background_efficiency=0.1`` when neither.  With ``eps_B = 0`` the
     result is ``inf``, or ``0.0`` if no signal passes either.
 
     Parameters
@@ -313,9 +357,13 @@ def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold
     anomaly_score : array-like of shape (n_samples,)
         Higher = more anomalous.
     rejection : float in [0, 1], default=None
-        Background rejection fixing the cut (``eps_B <= 1 - rejection``).
+        Deprecated: the fraction ``1 - eps_B``; use
+        ``background_efficiency=1 - rejection``.
     threshold : float, default=None
         Explicit cut: select ``anomaly_score > threshold``.
+    background_efficiency : float in [0, 1], default=None
+        Background efficiency fixing the cut (``eps_B <=
+        background_efficiency``).
 
     Returns
     -------
@@ -336,17 +384,19 @@ def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold
     >>> from sktopo.metrics import significance_improvement
     >>> y = np.r_[np.zeros(10), np.ones(4)]
     >>> score = np.r_[np.arange(10.0), [2.5, 7.5, 8.5, 10.0]]
-    >>> round(significance_improvement(y, score, rejection=0.9), 4)  # 0.5 / sqrt(0.1)
+    >>> sic = significance_improvement(y, score, background_efficiency=0.1)
+    >>> round(sic, 4)  # 0.5 / sqrt(0.1)
     1.5811
     >>> round(significance_improvement(y, score, threshold=5.0), 4)  # 0.75 / sqrt(0.4)
     1.1859
     """
-    if rejection is not None and threshold is not None:
-        raise ValueError("give rejection or threshold, not both.")
+    eps_b = _background_efficiency(background_efficiency, rejection)
+    if eps_b is not None and threshold is not None:
+        raise ValueError("give background_efficiency or threshold, not both.")
     is_signal, scores = _check_labels_scores(y_true, anomaly_score)
     if threshold is None:
-        rejection = _check_fraction(0.9 if rejection is None else rejection, "rejection")
-        threshold = _threshold_keeping(scores[~is_signal], 1 - rejection)
+        eps_b = _DEFAULT_BACKGROUND_EFFICIENCY if eps_b is None else eps_b
+        threshold = _threshold_keeping(scores[~is_signal], eps_b)
     elif isinstance(threshold, bool) or not isinstance(threshold, Real) or np.isnan(threshold):
         raise ValueError(f"threshold must be a real number; got {threshold!r}.")
     eps_s = np.mean(scores[is_signal] > threshold)

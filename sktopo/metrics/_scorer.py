@@ -10,11 +10,15 @@ train on background only, as an anomaly detector must be.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import BaseCrossValidator, check_cv
 
 from sktopo.metrics._efficiency import (
+    _background_efficiency,
+    _check_fraction,
     _check_labels,
     _check_labels_scores,
     efficiency_at_rejection,
@@ -51,8 +55,8 @@ def anomaly_score(estimator, X):
     >>> import numpy as np
     >>> from sktopo import PCADetector
     >>> from sktopo.metrics import anomaly_score
-    >>> X = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [3.0, 0.0]])
-    >>> det = PCADetector(n_components=1).fit(X)
+    >>> X = np.array([[0.0, 1.0], [0.0, -1.0], [4.0, 0.5], [4.0, -0.5]])
+    >>> det = PCADetector(n_components=1).fit(X)  # principal axis: the x axis
     >>> anomaly_score(det, [[1.0, 2.0]])  # squared distance to the x axis
     array([4.])
     """
@@ -78,13 +82,35 @@ def _average_precision(y_true, anomaly_score):
 _METRICS = {
     "roc_auc": (_roc_auc, frozenset()),
     "average_precision": (_average_precision, frozenset()),
-    "efficiency_at_rejection": (efficiency_at_rejection, frozenset({"rejection"})),
+    "efficiency_at_rejection": (
+        efficiency_at_rejection,
+        frozenset({"background_efficiency", "rejection"}),
+    ),
     "rejection_at_efficiency": (rejection_at_efficiency, frozenset({"efficiency"})),
     "significance_improvement": (
         significance_improvement,
-        frozenset({"rejection", "threshold"}),
+        frozenset({"background_efficiency", "rejection", "threshold"}),
     ),
 }
+
+
+def _validated_kwargs(kwargs):
+    """Check the metric's arguments now (not at every fold); map deprecated ``rejection``."""
+    kwargs = dict(kwargs)
+    if "rejection" in kwargs or "background_efficiency" in kwargs:
+        eps_b = _background_efficiency(kwargs.pop("background_efficiency", None),
+                                       kwargs.pop("rejection", None), stacklevel=4)
+        kwargs["background_efficiency"] = eps_b
+    if "efficiency" in kwargs:
+        kwargs["efficiency"] = _check_fraction(kwargs["efficiency"], "efficiency",
+                                               allow_zero=False)
+    if "threshold" in kwargs:
+        threshold = kwargs["threshold"]
+        if isinstance(threshold, bool) or not isinstance(threshold, Real) or np.isnan(threshold):
+            raise ValueError(f"threshold must be a real number; got {threshold!r}.")
+        if "background_efficiency" in kwargs:
+            raise ValueError("give background_efficiency or threshold, not both.")
+    return kwargs
 
 
 class _AnomalyScorer:
@@ -140,9 +166,12 @@ def make_anomaly_scorer(metric="roc_auc", **kwargs):
         are :func:`efficiency_at_rejection`, :func:`rejection_at_efficiency`
         and :func:`significance_improvement` of :mod:`sktopo.metrics`.
     **kwargs
-        Passed to the metric: ``rejection`` (efficiency_at_rejection,
+        Passed to the metric: ``background_efficiency`` (efficiency_at_rejection,
         significance_improvement), ``efficiency`` (rejection_at_efficiency),
-        ``threshold`` (significance_improvement).
+        ``threshold`` (significance_improvement).  Checked here, so a bad
+        value (``background_efficiency=2.0``) fails at once rather than
+        turning every fold of a search into NaN.  ``rejection`` (the fraction
+        ``1 - eps_B``) is deprecated: use ``background_efficiency``.
 
     Returns
     -------
@@ -188,7 +217,7 @@ def make_anomaly_scorer(metric="roc_auc", **kwargs):
             f"metric {metric!r} takes keyword arguments {sorted(allowed) or 'none'}; "
             f"got {unknown}."
         )
-    return _AnomalyScorer(metric, dict(kwargs))
+    return _AnomalyScorer(metric, _validated_kwargs(kwargs))
 
 
 class BackgroundOnlySplit(BaseCrossValidator):

@@ -129,7 +129,7 @@ def mass_sculpting(mass, anomaly_score, *, efficiencies=(1.0, 0.5, 0.1, 0.01), b
     For each efficiency ``eps`` the cut keeps the most anomalous events, those
     with ``anomaly_score > t`` where ``t`` is the smallest score leaving at
     most ``floor(eps * n)`` events above it (the cut of
-    :func:`threshold_at_rejection` with rejection ``1 - eps``; ``eps = 1``
+    :func:`threshold_at_rejection` with ``background_efficiency=eps``; ``eps = 1``
     keeps all).  Scores tied at the threshold are all cut, so a cut may keep
     fewer events than ``eps * n`` (none, if all scores are equal); the
     density and statistics of a cut keeping no event are NaN.

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from sktopo.physics._kinematics import invariant_mass_squared
+from sktopo.physics._kinematics import _check_particles, invariant_mass_squared
 
 __all__ = ["DalitzFeatures"]
 
@@ -128,13 +128,9 @@ class DalitzFeatures(TransformerMixin, BaseEstimator):
         if self.pairs is None:
             pairs = list(combinations(range(n), 2))
         else:
-            pairs = [tuple(int(i) for i in pair) for pair in self.pairs]
-            for pair in pairs:
-                if len(pair) != 2 or pair[0] == pair[1] or min(pair) < 0 or max(pair) >= n:
-                    raise ValueError(
-                        f"each pair must hold two distinct 0-based indices in "
-                        f"[0, {n - 1}]; got {pair}."
-                    )
+            if isinstance(self.pairs, (str, bytes)):
+                raise ValueError(f"pairs must be a list of (int, int); got {self.pairs!r}.")
+            pairs = [tuple(_check_particles(pair, n, "each pair", size=2)) for pair in self.pairs]
             if not pairs:
                 raise ValueError("pairs must not be empty.")
         self.n_particles_ = n

@@ -18,6 +18,7 @@ square roots, so they emit no ``RuntimeWarning`` on physical input.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -47,6 +48,40 @@ def _check_last_axis(p: NDArray, size: int, name: str) -> None:
         raise ValueError(
             f"{name} must have a last axis of size {size}; got shape {p.shape}."
         )
+
+
+def _check_particles(
+    particles, n_particles: int, name: str = "particles", *, size: int | None = None
+) -> list[int]:
+    """Validate 0-based particle indices: distinct ints in ``[0, n_particles - 1]``.
+
+    Floats (``0.7``), bools and strings (``'01'``) are rejected, never truncated
+    or iterated: an index is an int.  ``size`` fixes how many there must be
+    (2 for a pair).  The one check of every ``particles`` / ``pair`` argument.
+    """
+    what = (f"two distinct 0-based particle indices (ints in [0, {n_particles - 1}])"
+            if size == 2 else
+            f"distinct 0-based particle indices (ints in [0, {n_particles - 1}])")
+    if isinstance(particles, (str, bytes)) or not isinstance(particles, (Sequence, np.ndarray)):
+        raise ValueError(f"{name} must be a sequence of {what}; got {particles!r}.")
+    items = list(particles)
+    bad = [i for i in items
+           if isinstance(i, (bool, np.bool_)) or not isinstance(i, (Integral, np.integer))]
+    if bad:
+        raise ValueError(f"{name} must hold {what}; got {particles!r} ({bad[0]!r} is not an int).")
+    items = [int(i) for i in items]
+    if not items:
+        raise ValueError(f"{name} must name at least one particle; got {particles!r}.")
+    problem = None
+    if size is not None and len(items) != size:
+        problem = f"{len(items)} indices"
+    elif len(set(items)) != len(items):
+        problem = "indices not distinct"
+    elif min(items) < 0 or max(items) >= n_particles:
+        problem = "index out of range"
+    if problem:
+        raise ValueError(f"{name} must be {what}; got {particles!r} ({problem}).")
+    return items
 
 
 def minkowski_dot(p: ArrayLike, q: ArrayLike) -> NDArray[np.float64]:
@@ -116,17 +151,7 @@ def invariant_mass_squared(
             "momenta must have a last axis of size 4 * n_particles; got shape "
             f"{momenta.shape}."
         )
-    n_particles = momenta.shape[-1] // 4
-    particles = [int(i) for i in particles]
-    if not particles:
-        raise ValueError("particles must name at least one particle.")
-    if len(set(particles)) != len(particles):
-        raise ValueError(f"particles must be distinct; got {particles}.")
-    if min(particles) < 0 or max(particles) >= n_particles:
-        raise ValueError(
-            f"particle indices are 0-based and must lie in [0, {n_particles - 1}]; "
-            f"got {particles}."
-        )
+    particles = _check_particles(particles, momenta.shape[-1] // 4)
     total = momenta[..., 4 * particles[0] : 4 * particles[0] + 4]
     for i in particles[1:]:
         total = total + momenta[..., 4 * i : 4 * i + 4]
@@ -337,12 +362,7 @@ def mass_squared_range(
     (0.09000000000000002, 0.48999999999999994)
     """
     masses = [float(m) for m in masses]
-    inside = set(int(i) for i in particles)
-    if not inside or min(inside) < 0 or max(inside) >= len(masses):
-        raise ValueError(
-            f"particles must be 0-based indices in [0, {len(masses) - 1}]; "
-            f"got {list(particles)}."
-        )
+    inside = set(_check_particles(particles, len(masses)))
     m_in = sum(masses[i] for i in inside)
     m_out = sum(m for i, m in enumerate(masses) if i not in inside)
     return m_in**2, (float(sqrt_s) - m_out) ** 2

@@ -11,7 +11,7 @@ reads contiguous memory.
 
 from __future__ import annotations
 
-from math import factorial
+from math import lgamma, log
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,6 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from sktopo.physics._kinematics import (
+    _check_particles,
     boost_from_rest_frame,
     invariant_mass_squared,
     mass_squared_range,
@@ -36,6 +37,11 @@ _TINY = 1e-100  # floor on the intermediate masses K_i / K_1 (cube boundary)
 _N_PILOT = 100_000  # events used to estimate the largest massive weight
 _SAFETY = 2.0  # safety factor applied to that estimate
 _MAX_BATCH = 1_000_000
+# Range of sqrt_s: events then hold numbers up to ~sqrt_s and invariant masses
+# up to ~n^2 s, far from float64's limits (1e308, and 1e-308 for s's reciprocal).
+_SQRT_S_MIN, _SQRT_S_MAX = 1e-100, 1e100
+_LOG_FLOAT_MAX = log(np.finfo(np.float64).max)
+_LOG_FLOAT_TINY = log(np.finfo(np.float64).tiny)
 
 
 # The map from the cube (private; shared by transform, sample and the resonance)
@@ -224,7 +230,8 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
     n_particles : int, default=3
         Number of final-state particles ``n >= 2``.
     sqrt_s : float, default=1.0
-        Centre-of-mass energy; it sets the unit of all momenta.
+        Centre-of-mass energy in ``[1e-100, 1e100]``; it sets the unit of all
+        momenta (beyond that range invariant masses would leave float64).
     masses : array-like of shape (n_particles,), default=None
         Particle masses ``>= 0`` with ``sum(masses) < sqrt_s``; None means
         massless.
@@ -290,7 +297,7 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_particles": [Interval(Integral, 2, None, closed="left")],
-        "sqrt_s": [Interval(Real, 0, None, closed="neither")],
+        "sqrt_s": [Interval(Real, _SQRT_S_MIN, _SQRT_S_MAX, closed="both")],
         "masses": ["array-like", None],
         "max_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
@@ -327,6 +334,9 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
         self : PhaseSpaceSampler
         """
         self._validate_params()
+        for name in ("n_particles", "sqrt_s", "max_weight"):
+            if isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"{name} must be a number, not a bool; got {getattr(self, name)}.")
         n = self.n_particles
         if self.masses is None:
             masses = np.zeros(n)
@@ -499,32 +509,46 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
         ]
         return np.asarray(names, dtype=object)
 
+    def log_phase_space_volume(self) -> float:
+        """Natural logarithm of :meth:`phase_space_volume`, finite for every ``n`` and ``sqrt_s``.
+
+        ``log V_n(s) = (4 - 3n) log(2 pi) + (n - 1) log(pi / 2) + 2 (n - 2)
+        log(sqrt_s) - log((n - 1)!) - log((n - 2)!)``, summed in logs so
+        that it neither overflows nor underflows (``V_100(1) = 10^-527``).
+        """
+        self._validate_params()
+        n, log_sqrt_s = self.n_particles, log(float(self.sqrt_s))
+        return float(
+            (4 - 3 * n) * log(2 * np.pi)
+            + (n - 1) * log(np.pi / 2)
+            + 2 * (n - 2) * log_sqrt_s
+            - lgamma(n)
+            - lgamma(n - 1)
+        )
+
     def phase_space_volume(self) -> float:
         """Massless n-body volume ``V_n(s)``, the unit of the weights.
 
         ``V_n(s) = (2 pi)^(4 - 3n) (pi / 2)^(n - 1) s^(n - 2) / ((n - 1)! (n - 2)!)``;
         e.g. ``1 / (8 pi)`` for two bodies and ``s / (256 pi^3)`` for three.
         It is the massless volume even when ``masses`` are set (the massive
-        volume is ``V_n(s)`` times the mean weight).
+        volume is ``V_n(s)`` times the mean weight).  Computed from
+        :meth:`log_phase_space_volume`; raises ``ValueError`` when the volume
+        is outside float64's range (many particles: ``n_particles=100`` gives
+        ``10^-527``), where the logarithm is the number to use.
         """
-        n, s = self.n_particles, float(self.sqrt_s) ** 2
-        return (
-            (2 * np.pi) ** (4 - 3 * n)
-            * (np.pi / 2) ** (n - 1)
-            * s ** (n - 2)
-            / (factorial(n - 1) * factorial(n - 2))
-        )
+        log_volume = self.log_phase_space_volume()
+        if not _LOG_FLOAT_TINY <= log_volume <= _LOG_FLOAT_MAX:
+            raise ValueError(
+                f"V_n(s) = 10^{log_volume / log(10):.1f} for n_particles={self.n_particles}, "
+                f"sqrt_s={self.sqrt_s:g} is outside the range of float64 "
+                "(1e-308 to 1e308); use log_phase_space_volume() instead."
+            )
+        return float(np.exp(log_volume))
 
     # ------------------------------------------------------------- sampling
     def _check_pair(self, pair) -> tuple[int, int]:
-        pair = tuple(int(i) for i in pair)
-        n = self.n_particles
-        if len(pair) != 2 or pair[0] == pair[1] or min(pair) < 0 or max(pair) >= n:
-            raise ValueError(
-                f"pair must be two distinct 0-based particle indices in [0, {n - 1}]; "
-                f"got {pair}."
-            )
-        return pair
+        return tuple(_check_particles(pair, self.n_particles, "pair", size=2))
 
     def _collect(self, n_samples: int, draw, max_weight: float | None) -> tuple:
         """Draw batches ``(X, w, keep)`` until ``n_samples`` events are kept.
@@ -670,13 +694,13 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
                 "s_12 = s is fixed."
             )
         s_lo, s_hi = self._pair_range(pair)
-        mass_squared = float(mass_squared)
+        mass_squared = _check_real(mass_squared, "mass_squared")
         if not s_lo < mass_squared < s_hi:
             raise ValueError(
                 f"mass_squared={mass_squared:g} lies outside the kinematic range "
                 f"({s_lo:g}, {s_hi:g}) of s_{pair[0] + 1}{pair[1] + 1}."
             )
-        width = float(width)
+        width = _check_real(width, "width")
         if not (np.isfinite(width) and width >= 0):
             raise ValueError(f"width must be finite and >= 0; got {width}.")
 
@@ -736,9 +760,18 @@ def _check_count(n_samples) -> int:
     return int(n_samples)
 
 
+def _check_real(value, name: str) -> float:
+    """A real number (not a bool, not a string) as a float."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise ValueError(f"{name} must be a real number; got {value!r}.")
+    return float(value)
+
+
 def _check_window(window, s_range, pair) -> tuple[float, float]:
     """Validate an exclusion window ``(low, high)`` on ``s_pair``."""
-    lo, hi = (float(v) for v in window)
+    if isinstance(window, (str, bytes)) or len(window) != 2:
+        raise ValueError(f"window must be (low, high); got {window!r}.")
+    lo, hi = (_check_real(v, "window") for v in window)
     s_min, s_max = s_range
     name = f"s_{pair[0] + 1}{pair[1] + 1}"
     if not lo < hi:

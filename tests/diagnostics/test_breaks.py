@@ -228,3 +228,50 @@ def test_deterministic():
     np.testing.assert_array_equal(a.labels, b.labels)
     np.testing.assert_array_equal(a.centers, b.centers)
     assert a.kind == b.kind
+
+
+# --------------------------------------------------------------------------- #
+# Nothing to find (issue 9, item 5)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize("n_samples", [5, 200, 1000])
+@pytest.mark.parametrize("level", [0.0, 1.0, 3e-7])
+def test_flat_loss_has_no_break(n_samples, level):
+    """A flat loss read 'several break regions' or 'single puncture' before."""
+    X, _ = make_circle(n_samples, random_state=0)
+    rng = np.random.default_rng(0)
+    errors = np.full(n_samples, level) * (1 + 1e-16 * rng.random(n_samples))
+    regions = locate_breaks(X, errors)
+    assert regions.kind == "no break region" and regions.n_regions == 0
+    assert "flat" in regions.reason and "no break to find" in regions.reason
+    assert regions.members == () and regions.centers.shape == (0, 2)
+    assert np.all(regions.labels == -1) and regions.selected.size == 0
+
+
+def test_identical_rows_have_no_break():
+    X = np.tile([[0.3, -1.0, 2.0]], (100, 1))
+    errors = np.random.default_rng(0).random(100)
+    regions = locate_breaks(X, errors)
+    assert regions.kind == "no break region" and regions.n_regions == 0
+    assert "same point" in regions.reason
+
+
+def test_real_break_has_no_reason():
+    X, phi = make_circle(1000, random_state=0)
+    regions = locate_breaks(X, np.exp(-((phi - np.pi) ** 2) / 0.01))
+    assert regions.kind == "single puncture" and regions.reason == ""
+
+
+def test_min_region_size_explains_no_region():
+    X, phi = make_circle(1000, random_state=0)
+    regions = locate_breaks(X, np.exp(-((phi - np.pi) ** 2) / 0.01), min_region_size=1000)
+    assert regions.kind == "no break region" and "min_region_size=1000" in regions.reason
+
+
+@pytest.mark.parametrize("param", ["top", "min_region_size"])
+@pytest.mark.parametrize("value", [True, False])
+def test_bool_counts_are_refused(param, value):
+    X, phi = make_circle(100, random_state=0)
+    with pytest.raises(ValueError, match=f"'{param}' parameter .* an int .* Got {value}"):
+        locate_breaks(X, phi, **{param: value})

@@ -222,3 +222,25 @@ def test_display_rejects_bad_threshold_before_drawing():
     with pytest.raises(ValueError, match="fraction"):
         ScreePlotDisplay.from_predictions([0.5, 0.5], threshold=1.5)
     assert len(plt.get_fignums()) == n_figures
+
+
+@pytest.mark.parametrize("X", [np.ones((50, 3)), np.tile([[1.0, -2.0]], (4, 1))])
+def test_pca_scree_on_constant_data_says_so(X):
+    """No NaN ratios (0 / 0): a clear error (issue 9, item 5)."""
+    with pytest.raises(ValueError, match="zero variance .* no scree to read"):
+        pca_scree(X)
+
+
+def test_pca_scree_tiny_but_nonzero_variance_is_fine():
+    X = np.array([[0.0, 0.0], [1e-150, 0.0], [2e-150, 0.0]])
+    scree = pca_scree(X)
+    np.testing.assert_allclose(scree.explained_variance_ratio, [1.0, 0.0], atol=1e-12)
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_bool_counts_are_refused(value):
+    X, _ = make_circle(100, random_state=0)
+    with pytest.raises(ValueError, match=f"'n_components' parameter .* Got {value}"):
+        pca_scree(X, n_components=value)
+    with pytest.raises(ValueError, match=f"'max_samples' parameter .* Got {value}"):
+        estimate_intrinsic_dimension(X, max_samples=value)

@@ -176,3 +176,11 @@ def test_equidistant_circle_reads_one_dimensional(ripser):
     assert result.intrinsic_dimension == 1.0
     assert list(result.betti) == [1, 1, 0]
     assert len(result.warnings) == 1 and "circle" in result.warnings[0]
+
+
+@pytest.mark.parametrize("param", ["latent_dim", "max_dim"])
+def test_bool_counts_are_refused(param):
+    """``latent_dim=True`` is not 1 (issue 9, item 6)."""
+    X, _ = make_circle(50, random_state=0)
+    with pytest.raises(ValueError, match=f"'{param}' parameter .* Got True"):
+        topology_check(X, **{param: True})

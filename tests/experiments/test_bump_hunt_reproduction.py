@@ -112,3 +112,13 @@ def test_uniform_autoencoder_signal_tail_not_larger(seed):
     sep = separation(errors["bg"], errors["sig"])
     assert sep["auc"] < 0.55  # the signal is not more anomalous than the background
     assert sep["eps_S"] < 1.5 * sep["eps_B"]
+
+
+def test_training_header_printed_once(tmp_path, caplog):
+    """The settings line ("training: ...") appears once, in the summary (issue 9, item 12)."""
+    with caplog.at_level("INFO", logger="sktopo.experiments"):
+        run_bump_hunt(tmp_path, verbose=1, random_state=0, settings=_settings(300, 300, 1))
+    text = "\n".join(caplog.messages)
+    assert text.count("training:") == 1
+    assert caplog.messages[0] == "[1/1] training the autoencoder on 300 sideband events (1 epochs)"
+    assert (tmp_path / "summary.txt").read_text() == caplog.messages[-1]

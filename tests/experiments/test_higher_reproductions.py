@@ -336,3 +336,15 @@ def test_circle_latent_2_is_the_identity_on_the_square(seed, tmp_path):
     assert s["fraction_below_level"] > 0.7  # output within 0.1 of the input: ~ the identity
     assert s["circle_worst_to_median"] < 20  # no break point with d_l = 2 ...
     assert s["reference_circle_worst_to_median"] > 50  # ... but one with d_l = 1
+
+
+def test_progress_counts_the_trainings(tmp_path, caplog):
+    """``[k/n] training ...`` before each of the n trainings (issue 9, item 12)."""
+    settings = variant_settings()
+    settings.update(n_train=50, n_test=100)
+    settings["base"]["max_epochs"] = 1
+    settings["variants"] = {k: settings["variants"][k] for k in ("ReLU", "SGD")}
+    with caplog.at_level("INFO", logger="sktopo.experiments"):
+        run_circle_variants(tmp_path, verbose=1, settings=settings)
+    steps = [m for m in caplog.messages if m.startswith("[")]
+    assert steps == ["[1/2] training ReLU", "[2/2] training SGD"]

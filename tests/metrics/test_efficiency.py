@@ -38,37 +38,38 @@ SCORE_TIE = np.r_[BKG_TIE, SIG_TIE]
 
 
 @pytest.mark.parametrize(
-    "rejection, threshold, eps_s",
+    "eps_b, threshold, eps_s",
     [
-        (0.0, -np.inf, 1.0),  # k = 10: nothing rejected
-        (0.25, 2.0, 1.0),  # k = floor(7.5) = 7: keep 3..9; signal 2.5 passes
+        (1.0, -np.inf, 1.0),  # k = 10: nothing rejected
+        (0.75, 2.0, 1.0),  # k = floor(7.5) = 7: keep 3..9; signal 2.5 passes
         (0.5, 4.0, 0.75),  # k = 5: keep 5..9
-        (0.8, 7.0, 0.75),  # k = 2: keep 8, 9; signal 7.5, 8.5, 10
-        (0.9, 8.0, 0.5),  # E10: k = 1 (not 0 from (1 - 0.9) * 10 = 0.99999...)
-        (0.99, 9.0, 0.25),  # E100: k = 0, only signal above 9
-        (1.0, 9.0, 0.25),
+        (0.2, 7.0, 0.75),  # k = 2: keep 8, 9; signal 7.5, 8.5, 10
+        (0.1, 8.0, 0.5),  # E10: k = 1
+        (0.01, 9.0, 0.25),  # E100: k = 0, only signal above 9
+        (0.0, 9.0, 0.25),
     ],
 )
-def test_efficiency_at_rejection_hand_counted(rejection, threshold, eps_s):
-    assert threshold_at_rejection(BKG, rejection) == threshold
-    assert efficiency_at_rejection(Y, SCORE, rejection) == eps_s
+def test_efficiency_at_rejection_hand_counted(eps_b, threshold, eps_s):
+    assert threshold_at_rejection(BKG, background_efficiency=eps_b) == threshold
+    assert efficiency_at_rejection(Y, SCORE, background_efficiency=eps_b) == eps_s
 
 
 @pytest.mark.parametrize(
-    "rejection, threshold, eps_b, eps_s",
+    "allowed, threshold, eps_b, eps_s",
     [
-        (0.2, 0.0, 0.8, 1.0),  # k = 4: cut above 0 keeps 1, 1, 1, 2
+        (0.8, 0.0, 0.8, 1.0),  # k = 4: cut above 0 keeps 1, 1, 1, 2
         (0.5, 1.0, 0.2, 2 / 3),  # k = 2, but the tie at 1 leaves only 2 above
-        (0.8, 1.0, 0.2, 2 / 3),  # k = 1: same cut
-        (1.0, 2.0, 0.0, 1 / 3),
+        (0.2, 1.0, 0.2, 2 / 3),  # k = 1: same cut
+        (0.0, 2.0, 0.0, 1 / 3),
     ],
 )
-def test_efficiency_at_rejection_ties(rejection, threshold, eps_b, eps_s):
-    t = threshold_at_rejection(BKG_TIE, rejection)
+def test_efficiency_at_rejection_ties(allowed, threshold, eps_b, eps_s):
+    t = threshold_at_rejection(BKG_TIE, background_efficiency=allowed)
     assert t == threshold
     assert np.mean(BKG_TIE > t) == pytest.approx(eps_b)
     # the signal event tied with the threshold (score 1) is not selected
-    assert efficiency_at_rejection(Y_TIE, SCORE_TIE, rejection) == pytest.approx(eps_s)
+    got = efficiency_at_rejection(Y_TIE, SCORE_TIE, background_efficiency=allowed)
+    assert got == pytest.approx(eps_s)
 
 
 @pytest.mark.parametrize(
@@ -99,13 +100,15 @@ def test_rejection_at_efficiency_ties():
 
 def test_significance_improvement_hand_counted():
     assert significance_improvement(Y, SCORE) == pytest.approx(0.5 / np.sqrt(0.1))
-    assert significance_improvement(Y, SCORE, rejection=0.9) == pytest.approx(0.5 / np.sqrt(0.1))
-    assert significance_improvement(Y, SCORE, rejection=0.5) == pytest.approx(0.75 / np.sqrt(0.5))
+    assert significance_improvement(Y, SCORE, background_efficiency=0.1) == pytest.approx(
+        0.5 / np.sqrt(0.1))
+    assert significance_improvement(Y, SCORE, background_efficiency=0.5) == pytest.approx(
+        0.75 / np.sqrt(0.5))
     assert significance_improvement(Y, SCORE, threshold=5.0) == pytest.approx(0.75 / np.sqrt(0.4))
     assert significance_improvement(Y, SCORE, threshold=9.5) == np.inf  # eps_B = 0
     assert significance_improvement(Y, SCORE, threshold=10.0) == 0.0  # nothing selected
     with pytest.raises(ValueError, match="not both"):
-        significance_improvement(Y, SCORE, rejection=0.9, threshold=1.0)
+        significance_improvement(Y, SCORE, background_efficiency=0.1, threshold=1.0)
     with pytest.raises(ValueError, match="threshold"):
         significance_improvement(Y, SCORE, threshold=np.nan)
 
@@ -154,24 +157,62 @@ def test_input_validation(y, score, match):
 
 @pytest.mark.parametrize("value", [-0.1, 1.5, np.nan, True, "0.9"])
 def test_fraction_validation(value):
-    with pytest.raises(ValueError, match="rejection"):
-        efficiency_at_rejection(Y, SCORE, rejection=value)
+    with pytest.raises(ValueError, match="background_efficiency"):
+        efficiency_at_rejection(Y, SCORE, background_efficiency=value)
     with pytest.raises(ValueError, match="efficiency"):
         rejection_at_efficiency(Y, SCORE, efficiency=value)
-    with pytest.raises(ValueError, match="rejection"):
-        threshold_at_rejection(BKG, value)
+    with pytest.raises(ValueError, match="background_efficiency"):
+        threshold_at_rejection(BKG, background_efficiency=value)
+    with pytest.raises(ValueError, match="background_efficiency"):
+        significance_improvement(Y, SCORE, background_efficiency=value)
     with pytest.raises(ValueError, match="background_score must not be empty"):
-        threshold_at_rejection([], 0.9)
+        threshold_at_rejection([], background_efficiency=0.1)
 
 
 def test_bool_labels_accepted():
-    assert efficiency_at_rejection(Y.astype(bool), SCORE, 0.9) == 0.5
+    assert efficiency_at_rejection(Y.astype(bool), SCORE, background_efficiency=0.1) == 0.5
+
+
+# ----- the deprecated rejection = 1 - eps_B (issue 9, item 14) -------------------------------
+
+
+@pytest.mark.parametrize("rejection", [0.0, 0.5, 0.8, 0.9, 0.99, 1.0])
+def test_deprecated_rejection_still_works_and_warns(rejection):
+    eps_b = 1.0 - rejection
+    with pytest.warns(FutureWarning, match=r"rejection= .*deprecated.*background_efficiency="):
+        old = efficiency_at_rejection(Y, SCORE, rejection)  # positional, as before
+    assert old == efficiency_at_rejection(Y, SCORE, background_efficiency=eps_b)
+    with pytest.warns(FutureWarning, match="1 / eps_B"):
+        old = threshold_at_rejection(BKG, rejection=rejection)
+    assert old == threshold_at_rejection(BKG, background_efficiency=eps_b)
+    with pytest.warns(FutureWarning):
+        old = significance_improvement(Y, SCORE, rejection=rejection)
+    assert old == significance_improvement(Y, SCORE, background_efficiency=eps_b)
+
+
+def test_rejection_reads_alike_in_both_directions():
+    """eps_S at eps_B <= 0.1 is 0.5; and at eps_S = 0.5 the rejection 1 / eps_B is 10."""
+    eps_s = efficiency_at_rejection(Y, SCORE, background_efficiency=0.1)
+    assert eps_s == 0.5
+    assert rejection_at_efficiency(Y, SCORE, efficiency=eps_s) == pytest.approx(1 / 0.1)
+
+
+def test_deprecated_and_new_spelling_together_is_an_error():
+    with pytest.raises(ValueError, match="not also the deprecated rejection"):
+        efficiency_at_rejection(Y, SCORE, 0.9, background_efficiency=0.1)
+    with pytest.raises(ValueError, match="not also"):
+        threshold_at_rejection(BKG, 0.9, background_efficiency=0.1)
+
+
+def test_deprecated_rejection_is_still_validated():
+    with pytest.raises(ValueError, match="rejection must be in"):
+        efficiency_at_rejection(Y, SCORE, rejection=2.0)
 
 
 # ----- properties ---------------------------------------------------------------------------
 
 SCORES = st.integers(-20, 20)  # small integers: plenty of ties, exact monotone transforms
-REJECTION = st.floats(0.0, 1.0)
+EPS_B = st.floats(0.0, 1.0)
 
 
 @st.composite
@@ -182,77 +223,79 @@ def labelled_scores(draw):
     return y, np.asarray(bkg + sig, dtype=float)
 
 
-def _allowed_background(n_bkg, rejection):
-    """floor((1 - rejection) * n_bkg), forgiving round-off below an integer."""
-    return int(np.floor((1 - rejection) * n_bkg + 1e-12 * n_bkg))
+def _allowed_background(n_bkg, eps_b):
+    """floor(eps_b * n_bkg), forgiving round-off below an integer."""
+    return int(np.floor(eps_b * n_bkg + 1e-12 * n_bkg))
 
 
-def _brute_force_efficiency(y, s, rejection):
-    """max eps_S over all cuts 'score > t' (t = -inf or a score) with eps_B <= 1 - rejection."""
+def _brute_force_efficiency(y, s, eps_b):
+    """max eps_S over all cuts 'score > t' (t = -inf or a score) with eps_B <= eps_b."""
     bkg, sig = s[y == 0], s[y == 1]
-    k = _allowed_background(bkg.size, rejection)
+    k = _allowed_background(bkg.size, eps_b)
     return max(np.mean(sig > t) for t in np.r_[-np.inf, s] if np.sum(bkg > t) <= k)
 
 
-@given(labelled_scores(), REJECTION)
-def test_efficiency_is_best_cut_on_roc_curve(data, rejection):
+@given(labelled_scores(), EPS_B)
+def test_efficiency_is_best_cut_on_roc_curve(data, eps_b):
     y, s = data
-    eps_s = efficiency_at_rejection(y, s, rejection)
-    assert eps_s == _brute_force_efficiency(y, s, rejection)
+    eps_s = efficiency_at_rejection(y, s, background_efficiency=eps_b)
+    assert eps_s == _brute_force_efficiency(y, s, eps_b)
     # the same number read off sklearn's full ROC curve
     fpr, tpr, _ = roc_curve(y, s, drop_intermediate=False)
     n_bkg = np.sum(y == 0)
-    allowed = np.rint(fpr * n_bkg) <= _allowed_background(n_bkg, rejection)
+    allowed = np.rint(fpr * n_bkg) <= _allowed_background(n_bkg, eps_b)
     assert eps_s == pytest.approx(tpr[allowed].max())
-    # the cut never selects more than 1 - rejection of the background
-    t = threshold_at_rejection(s[y == 0], rejection)
-    assert np.mean(s[y == 0] > t) <= 1 - rejection + 1e-12
+    # the cut never selects more than eps_b of the background
+    t = threshold_at_rejection(s[y == 0], background_efficiency=eps_b)
+    assert np.mean(s[y == 0] > t) <= eps_b + 1e-12
 
 
-@given(labelled_scores(), REJECTION, st.sampled_from(["affine", "cube", "exp"]))
-def test_invariant_under_increasing_transform(data, rejection, kind):
+@given(labelled_scores(), EPS_B, st.sampled_from(["affine", "cube", "exp"]))
+def test_invariant_under_increasing_transform(data, eps_b, kind):
     y, s = data
     f = {"affine": lambda x: 3.0 * x - 7.0, "cube": lambda x: x**3 + x,
          "exp": lambda x: np.exp(x / 5.0)}[kind]
-    assert efficiency_at_rejection(y, f(s), rejection) == efficiency_at_rejection(y, s, rejection)
+    assert (efficiency_at_rejection(y, f(s), background_efficiency=eps_b)
+            == efficiency_at_rejection(y, s, background_efficiency=eps_b))
     assert rejection_at_efficiency(y, f(s), 0.5) == rejection_at_efficiency(y, s, 0.5)
-    assert significance_improvement(y, f(s), rejection=rejection) == pytest.approx(
-        significance_improvement(y, s, rejection=rejection))
+    assert significance_improvement(y, f(s), background_efficiency=eps_b) == pytest.approx(
+        significance_improvement(y, s, background_efficiency=eps_b))
 
 
 @given(labelled_scores(), st.lists(st.floats(0.01, 1.0), min_size=2, max_size=6))
 def test_monotone(data, fractions):
     y, s = data
     fractions = sorted(fractions)
-    eff = [efficiency_at_rejection(y, s, r) for r in fractions]
+    eff = [efficiency_at_rejection(y, s, background_efficiency=b) for b in fractions]
     rej = [rejection_at_efficiency(y, s, e) for e in fractions]
-    assert all(a >= b for a, b in zip(eff, eff[1:]))  # harder rejection, lower efficiency
+    assert all(a <= b for a, b in zip(eff, eff[1:]))  # more background, more signal
     assert all(a >= b for a, b in zip(rej, rej[1:]))  # higher efficiency, lower rejection
 
 
-@given(labelled_scores(), st.floats(0.0, 0.999))
-def test_duality(data, rejection):
-    """A cut with eps_B <= 1 - r reaches E(r), so R(E(r)) >= 1 / (1 - r)."""
+@given(labelled_scores(), st.floats(0.001, 1.0))
+def test_duality(data, eps_b):
+    """A cut with eps_B <= b reaches E(b), so the rejection at E(b) is R(E(b)) >= 1 / b."""
     y, s = data
-    eps_s = efficiency_at_rejection(y, s, rejection)
+    eps_s = efficiency_at_rejection(y, s, background_efficiency=eps_b)
     if eps_s > 0:
-        assert rejection_at_efficiency(y, s, eps_s) >= 1.0 / (1.0 - rejection) - 1e-9
+        assert rejection_at_efficiency(y, s, eps_s) >= 1.0 / eps_b - 1e-9
 
 
 @given(st.lists(SCORES, min_size=1, max_size=20), st.lists(SCORES, min_size=1, max_size=10),
-       REJECTION)
-def test_perfect_separation(bkg, sig, rejection):
+       EPS_B)
+def test_perfect_separation(bkg, sig, eps_b):
     sig = np.asarray(sig, dtype=float) + 100.0  # every signal above every background
     y = np.r_[np.zeros(len(bkg)), np.ones(sig.size)]
     s = np.r_[np.asarray(bkg, dtype=float), sig]
-    assert efficiency_at_rejection(y, s, rejection) == 1.0
+    assert efficiency_at_rejection(y, s, background_efficiency=eps_b) == 1.0
     assert rejection_at_efficiency(y, s, 1.0) == np.inf
     # and reversed, every signal below every background: only the empty cut keeps signal
-    keep_all = threshold_at_rejection(-s[y == 0], rejection) == -np.inf
-    assert efficiency_at_rejection(y, -s, rejection) == (1.0 if keep_all else 0.0)
-    if rejection == 0.0:
+    keep_all = threshold_at_rejection(-s[y == 0], background_efficiency=eps_b) == -np.inf
+    assert efficiency_at_rejection(y, -s, background_efficiency=eps_b) == (
+        1.0 if keep_all else 0.0)
+    if eps_b == 1.0:
         assert keep_all
-    elif rejection > 1e-6:
+    elif eps_b < 1 - 1e-6:
         assert not keep_all
 
 

@@ -58,12 +58,12 @@ def test_anomaly_score_is_minus_score_samples(data):
     [
         ("roc_auc", {}, roc_auc_score),
         ("average_precision", {}, average_precision_score),
-        ("efficiency_at_rejection", {"rejection": 0.99},
-         lambda y, s: efficiency_at_rejection(y, s, rejection=0.99)),
+        ("efficiency_at_rejection", {"background_efficiency": 0.01},
+         lambda y, s: efficiency_at_rejection(y, s, background_efficiency=0.01)),
         ("rejection_at_efficiency", {"efficiency": 0.2},
          lambda y, s: rejection_at_efficiency(y, s, efficiency=0.2)),
-        ("significance_improvement", {"rejection": 0.5},
-         lambda y, s: significance_improvement(y, s, rejection=0.5)),
+        ("significance_improvement", {"background_efficiency": 0.5},
+         lambda y, s: significance_improvement(y, s, background_efficiency=0.5)),
         ("significance_improvement", {"threshold": 1.0},
          lambda y, s: significance_improvement(y, s, threshold=1.0)),
     ],
@@ -98,13 +98,14 @@ def test_scorer_validation(data):
     with pytest.raises(TypeError, match="efficiency"):
         make_anomaly_scorer("efficiency_at_rejection", efficiency=0.5)
     with pytest.raises(TypeError, match="none"):
-        make_anomaly_scorer("roc_auc", rejection=0.9)
+        make_anomaly_scorer("roc_auc", background_efficiency=0.1)
     with pytest.raises(ValueError, match="needs labels"):
         make_anomaly_scorer()(det, X)
     with pytest.raises(ValueError, match="both"):
         make_anomaly_scorer()(det, X, np.zeros(len(X)))
-    scorer = make_anomaly_scorer("efficiency_at_rejection", rejection=0.99)
-    assert repr(scorer) == "make_anomaly_scorer('efficiency_at_rejection', rejection=0.99)"
+    scorer = make_anomaly_scorer("efficiency_at_rejection", background_efficiency=0.01)
+    assert repr(scorer) == (
+        "make_anomaly_scorer('efficiency_at_rejection', background_efficiency=0.01)")
     assert pickle.loads(pickle.dumps(scorer))(det, X, y) == scorer(det, X, y)
 
 
@@ -158,5 +159,48 @@ def test_cross_val_score_with_efficiency_scorer(data):
     X, y = data
     scores = cross_val_score(PCADetector(n_components=1), X, y, cv=BackgroundOnlySplit(cv=3),
                              scoring=make_anomaly_scorer("efficiency_at_rejection",
-                                                         rejection=0.9))
+                                                         background_efficiency=0.1))
     assert scores.shape == (3,) and np.all(scores > 0.9)
+
+
+# Arguments checked at construction (issue 9, items 6 and 14)
+@pytest.mark.parametrize(
+    "metric, kwargs, match",
+    [
+        ("efficiency_at_rejection", {"background_efficiency": 2.0}, "background_efficiency"),
+        ("efficiency_at_rejection", {"background_efficiency": -0.1}, "background_efficiency"),
+        ("efficiency_at_rejection", {"background_efficiency": True}, "background_efficiency"),
+        ("efficiency_at_rejection", {"background_efficiency": "0.1"}, "background_efficiency"),
+        ("efficiency_at_rejection", {"rejection": 2.0}, "rejection"),
+        ("efficiency_at_rejection", {"rejection": 0.9, "background_efficiency": 0.1},
+         "not also"),
+        ("rejection_at_efficiency", {"efficiency": 0.0}, "efficiency"),
+        ("rejection_at_efficiency", {"efficiency": np.nan}, "efficiency"),
+        ("significance_improvement", {"threshold": np.nan}, "threshold"),
+        ("significance_improvement", {"threshold": 1.0, "background_efficiency": 0.1},
+         "not both"),
+    ],
+)
+def test_bad_metric_arguments_fail_at_construction(metric, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_anomaly_scorer(metric, **kwargs)
+
+
+def test_bad_argument_fails_before_a_search(data):
+    """No longer NaN scores in every fold and an arbitrary best_params_."""
+    X, y = data
+    with pytest.raises(ValueError, match="background_efficiency must be in"):
+        GridSearchCV(PCADetector(), {"n_components": [1, 2]},
+                     scoring=make_anomaly_scorer("efficiency_at_rejection",
+                                                 background_efficiency=2.0),
+                     cv=BackgroundOnlySplit(cv=3), refit=False).fit(X, y)
+
+
+def test_deprecated_rejection_in_scorer_warns_once_and_converts(data):
+    X, y = data
+    det = PCADetector(n_components=1).fit(X)
+    with pytest.warns(FutureWarning, match="background_efficiency=0.1 "):
+        scorer = make_anomaly_scorer("efficiency_at_rejection", rejection=0.9)
+    # calling it does not warn again (warnings are errors here)
+    expected = efficiency_at_rejection(y, -det.score_samples(X), background_efficiency=0.1)
+    assert scorer(det, X, y) == expected

@@ -106,3 +106,22 @@ def test_transformer_contract_on_physical_data(events, tmp_path):
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         dalitz.transform(bad)
+
+
+@pytest.mark.parametrize(
+    "pairs, match",
+    [([(0.6, 1.2)], "0.6 is not an int"), ([(0, 1.0)], "1.0 is not an int"),
+     ([(False, 1)], "False is not an int"), (["01"], "got '01'"), ("01", "pairs")],
+)
+def test_pairs_must_be_ints(pairs, match):
+    """No silent truncation of float indices or iteration of strings (issue 9, item 6)."""
+    X = PhaseSpaceSampler(random_state=0).fit().sample(5)
+    with pytest.raises(ValueError, match=match):
+        DalitzFeatures(pairs=pairs).fit(X)
+
+
+@pytest.mark.parametrize("particles", [(0.7, 1.9), "01", (True, 1)])
+def test_invariant_mass_squared_rejects_non_int_indices(particles):
+    event = np.array([0.5, 0.0, 0.0, 0.5, 0.5, 0.0, 0.0, -0.5])
+    with pytest.raises(ValueError, match="particles must"):
+        invariant_mass_squared(event, particles)

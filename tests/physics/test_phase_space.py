@@ -330,3 +330,110 @@ def test_bad_inputs():
         sampler.sample(3, exclude_window=(0.0, 1.0))
     with pytest.raises(ValueError, match="low < high"):
         sampler.sample(3, exclude_window=(0.3, 0.2))
+
+
+# Numeric limits (issue 9, item 5)
+@pytest.mark.parametrize("sqrt_s", [1e155, 1e200, 1e101, 1e-101, 1e-200])
+def test_sqrt_s_outside_the_safe_range_is_refused(sqrt_s):
+    with pytest.raises(ValueError, match=r"sqrt_s.*\[1e-100, 1e\+100\]"):
+        PhaseSpaceSampler(sqrt_s=sqrt_s).fit()
+
+
+@pytest.mark.parametrize("sqrt_s", [1e-100, 1e100])
+@pytest.mark.parametrize("massive", [False, True])
+def test_events_are_finite_at_the_ends_of_the_range(sqrt_s, massive):
+    masses = np.array([0.1, 0.2, 0.05, 0.1]) * sqrt_s if massive else None
+    sampler = PhaseSpaceSampler(n_particles=4, sqrt_s=sqrt_s, masses=masses,
+                                random_state=0).fit()
+    X = sampler.sample(500)
+    assert np.all(np.isfinite(X))
+    assert_allclose(X.reshape(-1, 4, 4).sum(axis=1) / sqrt_s, [[1, 0, 0, 0]] * 500, atol=1e-12)
+    S = DalitzFeatures().fit_transform(X) / sqrt_s**2
+    assert np.all(np.isfinite(S)) and S.min() >= 0 and S.max() <= 1 + 1e-12
+    assert_allclose(sampler.transform(sampler.inverse_transform(X)) / sqrt_s, X / sqrt_s,
+                    atol=1e-9)
+
+
+def test_log_phase_space_volume_is_exact_in_logs():
+    from math import factorial, log
+
+    for n, sqrt_s in [(2, 1.0), (3, 2.0), (4, 1e100), (100, 1.0), (300, 1e-100)]:
+        expected = ((4 - 3 * n) * log(2 * pi) + (n - 1) * log(pi / 2)
+                    + 2 * (n - 2) * log(sqrt_s) - log(factorial(n - 1) * factorial(n - 2)))
+        got = PhaseSpaceSampler(n_particles=n, sqrt_s=sqrt_s).log_phase_space_volume()
+        assert got == pytest.approx(expected, rel=1e-12)
+    assert np.exp(PhaseSpaceSampler(n_particles=2).log_phase_space_volume()) == pytest.approx(
+        1 / (8 * pi))
+
+
+@pytest.mark.parametrize("n, sqrt_s, power", [(100, 1.0, -526.8), (4, 1e100, 393.1)])
+def test_phase_space_volume_outside_float_range_raises(n, sqrt_s, power):
+    sampler = PhaseSpaceSampler(n_particles=n, sqrt_s=sqrt_s)
+    with pytest.raises(ValueError, match=rf"10\^{power}.*log_phase_space_volume"):
+        sampler.phase_space_volume()
+
+
+def test_hundred_particles_sample_and_invert():
+    sampler = PhaseSpaceSampler(n_particles=100, random_state=0).fit()
+    X = sampler.sample(50)
+    assert_allclose(X.reshape(-1, 100, 4).sum(axis=1), [[1, 0, 0, 0]] * 50, atol=1e-12)
+    assert_allclose(sampler.transform(sampler.inverse_transform(X)), X, atol=1e-10)
+
+
+# Silent coercion of particle indices (issue 9, item 6)
+BAD_PAIRS = [((0.7, 1.9), "0.7 is not an int"), ((0.0, 1.0), "0.0 is not an int"),
+             ("01", "got '01'"), ((True, 1), "True is not an int"), (1, "got 1"),
+             ((0, 0), "not distinct"), ((0, 3), "out of range"), ((0, 1, 2), "3 indices")]
+
+
+@pytest.mark.parametrize("pair, match", BAD_PAIRS)
+def test_sample_rejects_bad_pairs(pair, match):
+    sampler = PhaseSpaceSampler(random_state=0).fit()
+    with pytest.raises(ValueError, match=f"pair must .*{match}"):
+        sampler.sample(3, pair=pair)
+    with pytest.raises(ValueError, match=f"pair must .*{match}"):
+        sampler.sample_on_resonance(3, mass_squared=0.25, pair=pair)
+
+
+def test_sample_accepts_numpy_integer_pairs():
+    sampler = PhaseSpaceSampler(random_state=0).fit()
+    X = sampler.sample(20, pair=np.array([1, 2]), exclude_window=(0.2, 0.3))
+    s23 = DalitzFeatures(pairs=[(np.int64(1), np.int64(2))]).fit_transform(X)[:, 0]
+    assert not np.any((s23 > 0.2) & (s23 < 0.3))
+
+
+def test_make_bump_hunt_uses_the_same_checks():
+    from sktopo.datasets import make_bump_hunt
+
+    with pytest.raises(ValueError, match="0.7 is not an int"):
+        make_bump_hunt(10, 10, 10, pair=(0.7, 1.9), random_state=0)
+    with pytest.raises(ValueError, match=r"sqrt_s.*\[1e-100, 1e\+100\]"):
+        make_bump_hunt(10, 10, 10, sqrt_s=1e160, random_state=0)
+
+
+@pytest.mark.parametrize("param", ["sqrt_s", "max_weight"])
+def test_bool_numbers_are_refused(param):
+    with pytest.raises(ValueError, match=f"{param} must be a number, not a bool"):
+        PhaseSpaceSampler(masses=[0.1, 0.1, 0.1], **{param: True}).fit()
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [({"mass_squared": True}, "mass_squared must be a real number"),
+     ({"mass_squared": "0.25"}, "mass_squared must be a real number"),
+     ({"mass_squared": 0.25, "width": True}, "width must be a real number")],
+)
+def test_resonance_numbers_are_not_coerced(kwargs, match):
+    sampler = PhaseSpaceSampler(random_state=0).fit()
+    with pytest.raises(ValueError, match=match):
+        sampler.sample_on_resonance(3, **kwargs)
+
+
+@pytest.mark.parametrize("window, match", [(("0.2", 0.3), "window must be a real number"),
+                                           ((False, 0.3), "window must be a real number"),
+                                           ("ab", r"window must be \(low, high\)"),
+                                           ((0.1, 0.2, 0.3), r"window must be \(low, high\)")])
+def test_exclude_window_is_not_coerced(window, match):
+    sampler = PhaseSpaceSampler(random_state=0).fit()
+    with pytest.raises(ValueError, match=match):
+        sampler.sample(3, exclude_window=window)

@@ -6,7 +6,12 @@ subpackages (:mod:`sktopo.detectors`, :mod:`sktopo.physics`,
 """
 
 from sktopo._config import config_context, get_config, set_config
-from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector, PCADetector
+from sktopo.detectors import (
+    AutoencoderDetector,
+    ChartEnsembleDetector,
+    ConvAutoencoderDetector,
+    PCADetector,
+)
 from sktopo.physics import DalitzFeatures, PhaseSpaceSampler
 
 __version__ = "0.1.0.dev0"
@@ -14,6 +19,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "AutoencoderDetector",
     "ChartEnsembleDetector",
+    "ConvAutoencoderDetector",
     "DalitzFeatures",
     "PCADetector",
     "PhaseSpaceSampler",

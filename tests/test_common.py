@@ -10,6 +10,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sktopo import (
     AutoencoderDetector,
     ChartEnsembleDetector,
+    ConvAutoencoderDetector,
     DalitzFeatures,
     PCADetector,
     PhaseSpaceSampler,
@@ -36,6 +37,20 @@ CHECK_INSTANCES = [
         estimator=AutoencoderDetector(latent_dim=1, hidden_layer_sizes=(8,), max_epochs=3),
         n_charts=2,
         aggregate="mean",
+        random_state=0,
+    ),
+    AutoencoderDetector(
+        latent_dim=1, hidden_layer_sizes=(4,), activation="relu", latent_activation="relu",
+        output_activation=("relu", "softmax"), max_epochs=2, random_state=0,
+    ),
+    ConvAutoencoderDetector(
+        latent_dim=2, channels=(2, 2), dense_width=4, max_epochs=2, batch_size=16,
+        random_state=0,
+    ),
+    ChartEnsembleDetector(
+        ConvAutoencoderDetector(latent_dim=2, channels=(2,), n_pool=1, dense_width=4,
+                                max_epochs=2, early_stopping=False),
+        n_charts=2,
         random_state=0,
     ),
     DalitzFeatures(),

@@ -4,34 +4,15 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
-import numpy as np
-import torch
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted
 
-from sktopo.base import BaseDetector
-from sktopo.nn._inference import apply_chunked
-from sktopo.nn._modules import ACTIVATIONS
-from sktopo.nn._training import build_net
-from sktopo.utils._device import resolve_device
-from sktopo.utils._threads import choose_threads, torch_threads, validate_n_threads
+from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
+from sktopo.nn._modules import ACTIVATIONS, OUTPUT_ACTIVATIONS, StackedAutoencoder
+from sktopo.nn._training import member_seeds, train_stacked
+from sktopo.utils._threads import validate_n_threads
+from sktopo.utils._validation import IntInterval
 
 __all__ = ["AutoencoderDetector", "train_autoencoders", "member_seeds"]
-
-_SEED_MAX = np.iinfo(np.int32).max
-
-
-def member_seeds(random_state):
-    """The three seeds one network draws from its ``random_state``.
-
-    Returns ``(init_seed, shuffle_seed, split_seed)``: torch initialisation,
-    per-epoch batch order, and the early-stopping validation split.
-    """
-    rng = check_random_state(random_state)
-    return tuple(int(s) for s in rng.randint(0, _SEED_MAX, size=3))
-
 
 def _hidden_sizes(hidden_layer_sizes):
     sizes = (
@@ -59,12 +40,6 @@ def dense_flops(n_features, params, rows, n_members=1):
     return 2.0 * macs * rows * n_members
 
 
-def check_latent_dim(latent_dim):
-    """Reject booleans and non-integers (``Interval(Integral)`` lets ``True`` through)."""
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, Integral):
-        raise ValueError(f"latent_dim must be a positive integer, got {latent_dim!r}.")
-
-
 def train_autoencoders(X, params, random_states, *, verbose=None):
     """Train one stacked network holding one autoencoder per entry of ``random_states``.
 
@@ -89,65 +64,30 @@ def train_autoencoders(X, params, random_states, *, verbose=None):
     net : ReconstructionNet
         The fitted skorch net (``net.module_`` is the stacked module).
     """
-    n_samples, n_features = X.shape
+    n_features = X.shape[1]
     hidden = _hidden_sizes(params["hidden_layer_sizes"])
-    check_latent_dim(params["latent_dim"])
     validate_n_threads(params["n_threads"])
     if params["latent_dim"] > n_features:
         raise ValueError(
             f"latent_dim={params['latent_dim']} is larger than the number of input "
             f"features, n_features={n_features}; an autoencoder needs a bottleneck."
         )
-    device = resolve_device(params["device"])
-    seeds = [member_seeds(rs) for rs in random_states]
-    n_members = len(seeds)
-    if params["early_stopping"]:
-        n_valid = int(np.ceil(params["validation_fraction"] * n_samples))
-        if n_valid < 1 or n_samples - n_valid < 1:
-            raise ValueError(
-                f"early_stopping with validation_fraction={params['validation_fraction']} "
-                f"leaves no training or no validation sample out of n_samples={n_samples}."
-            )
-        orders = np.stack([np.random.RandomState(s[2]).permutation(n_samples) for s in seeds])
-        train_idx, valid_idx = orders[:, n_valid:], orders[:, :n_valid]
-        patience = params["n_iter_no_change"]
-    else:
-        train_idx = np.broadcast_to(np.arange(n_samples), (n_members, n_samples))
-        valid_idx, patience = None, None
-    X_t = torch.from_numpy(np.array(X, dtype=np.float32)).to(device)
-
-    def as_index(idx):
-        return None if idx is None else torch.from_numpy(np.array(idx, dtype=np.int64)).to(device)
-
-    net = build_net(
+    module_kwargs = dict(
         n_features=n_features,
         latent_dim=params["latent_dim"],
         hidden_layer_sizes=hidden,
         activation=params["activation"],
         activation_beta=params["activation_beta"],
-        optimizer=params["optimizer"],
-        learning_rate=params["learning_rate"],
-        batch_size=params["batch_size"],
-        max_epochs=params["max_epochs"],
-        device=device,
-        init_seeds=[s[0] for s in seeds],
-        shuffle_seeds=[s[1] for s in seeds],
-        train_indices=as_index(train_idx),
-        valid_indices=as_index(valid_idx),
-        patience=patience,
-        tol=params["tol"],
-        verbose=params["verbose"] if verbose is None else verbose,
+        latent_activation=params["latent_activation"],
+        output_activation=params["output_activation"],
     )
-    batch = min(params["batch_size"], n_samples)
-    flops = 3 * dense_flops(n_features, params, batch, n_members)  # forward and backward
-    with torch_threads(choose_threads(params["n_threads"], flops)):
-        net.fit(X_t, None)
-    # The index tensors were only needed for training; do not carry them in pickles.
-    net.train_indices = net.valid_indices = None
-    return net
+    return train_stacked(
+        X, params, random_states, module=StackedAutoencoder, module_kwargs=module_kwargs,
+        flops_per_row=dense_flops(n_features, params, 1), verbose=verbose,
+    )
 
 
-class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetector):
+class AutoencoderDetector(NeuralDetector):
     """Anomaly detector scoring samples by a dense autoencoder's reconstruction error.
 
     The network is that of arXiv:2102.08380, Sec. 2: layer widths
@@ -175,6 +115,20 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     activation_beta : float, default=1.0
         Temperature of the tanh: ``tanh(beta * x) / beta`` (App. B of the paper).
         Used only with ``activation='tanh'``.
+    latent_activation : str or None, default=None
+        Activation of the latent code: ``None`` keeps it linear (the paper's
+        choice); any name of ``activation``.  The dense jet-image network of
+        arXiv:1808.08992 uses ``'relu'``.
+    output_activation : str, tuple of str or None, default=None
+        Activation(s) of the output layer, applied in order: ``None`` keeps
+        it linear; names of ``activation`` and ``'softmax'`` (over the
+        features, for inputs normalised to unit sum such as jet images).
+        The dense jet-image network of arXiv:1808.08992 is
+        ``AutoencoderDetector(latent_dim=6, hidden_layer_sizes=(32,),
+        activation='relu', latent_activation='relu',
+        output_activation=('relu', 'softmax'), optimizer='adam',
+        learning_rate=1e-3, batch_size=1024, early_stopping=True,
+        n_iter_no_change=5)``.
     optimizer : {'sgd', 'adam'}, default='sgd'
         Plain stochastic gradient descent (the paper's choice) or Adam.
     learning_rate : float, default=1e-2
@@ -258,23 +212,12 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
     """
 
     _parameter_constraints: dict = {
-        **BaseDetector._parameter_constraints,
-        "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        **TRAINING_CONSTRAINTS,
+        "hidden_layer_sizes": ["array-like", IntInterval(1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "activation_beta": [Interval(Real, 0, None, closed="neither")],
-        "optimizer": [StrOptions({"sgd", "adam"})],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "device": [str, torch.device],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-        "n_threads": [Interval(Integral, -1, None, closed="left"), None],
+        "latent_activation": [StrOptions(set(ACTIVATIONS)), None],
+        "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), tuple, list, None],
     }
 
     def __init__(
@@ -284,6 +227,8 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         hidden_layer_sizes=(64,),
         activation="tanh",
         activation_beta=1.0,
+        latent_activation=None,
+        output_activation=None,
         optimizer="sgd",
         learning_rate=1e-2,
         batch_size=64,
@@ -302,6 +247,8 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.activation_beta = activation_beta
+        self.latent_activation = latent_activation
+        self.output_activation = output_activation
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -316,116 +263,15 @@ class AutoencoderDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Bas
         self.verbose = verbose
         self.n_threads = n_threads
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Train the autoencoder on ``X`` (assumed mostly normal) and set ``offset_``.
+    def _train_members(self, X, random_states, *, verbose=None):
+        return train_autoencoders(X, self.get_params(), random_states, verbose=verbose)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : ignored
+    def _forward_flops(self, n_features):
+        return dense_flops(n_features, self.get_params(), 1)
 
-        Returns
-        -------
-        self : AutoencoderDetector
-            The fitted detector.
-
-        Raises
-        ------
-        sktopo.nn.TrainingDivergedError
-            If training blows up: a non-finite loss, a loss grown by orders of
-            magnitude over its first value, or non-finite training scores
-            (learning rate too large).
-
-        Warns
-        -----
-        UserWarning
-            If ``latent_dim`` is not smaller than ``n_features`` (the network
-            can learn the identity and detect nothing), or if every training
-            sample gets the same score.
-        """
-        X = self._validate_X(X, reset=True)
-        check_latent_dim(self.latent_dim)
-        validate_n_threads(self.n_threads)
-        if self.latent_dim <= X.shape[1]:
-            self._warn_no_bottleneck(self.latent_dim, X.shape[1], "latent_dim")
-        self.device_ = resolve_device(self.device)
-        self.net_ = train_autoencoders(X, self.get_params(), [self.random_state])
-        history = self.net_.history
-        self.loss_curve_ = [float(v[0]) for v in history[:, "train_loss"]]
-        self.validation_loss_curve_ = (
-            [float(v[0]) for v in history[:, "valid_loss"]] if self.early_stopping else None
-        )
-        self.n_iter_ = len(history)
-        self._set_offset(X)
-        return self
-
-    @property
-    def _n_features_out(self):
-        return self.latent_dim
-
-    def _scoring_threads(self, rows=4096):
-        flops = dense_flops(self.n_features_in_, self.get_params(), rows)
-        return choose_threads(self.n_threads, flops)
-
-    def _apply(self, X, fn, **kwargs):
-        return apply_chunked(self.net_.module_, X, fn, n_threads=self._scoring_threads(), **kwargs)
-
-    def _reconstruction_error(self, X):
-        return self._apply(X, "errors", reduce=lambda e: e[:, 0])
-
-    def reconstruct(self, X):
-        """The autoencoder's output for ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        X_hat : ndarray of shape (n_samples, n_features)
-        """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return self._apply(X, "reconstruct", members=0)
-
-    def transform(self, X):
-        """Latent codes (encoder outputs) of ``X``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        Z : ndarray of shape (n_samples, latent_dim)
-        """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return self._apply(X, "encode", members=0)
-
-    def inverse_transform(self, Z):
-        """Decode latent codes back to feature space.
-
-        Parameters
-        ----------
-        Z : array-like of shape (n_samples, latent_dim)
-
-        Returns
-        -------
-        X_hat : ndarray of shape (n_samples, n_features)
-        """
-        check_is_fitted(self)
-        Z = check_array(Z, dtype=[np.float64, np.float32])
-        if Z.shape[1] != self.latent_dim:
+    def _check_widths(self, n_features):
+        if self.latent_dim > n_features:
             raise ValueError(
-                f"Z has {Z.shape[1]} features, but the latent space of "
-                f"{type(self).__name__} has latent_dim={self.latent_dim}."
+                f"latent_dim={self.latent_dim} is larger than the number of input "
+                f"features, n_features={n_features}; an autoencoder needs a bottleneck."
             )
-        return self._apply(Z, "decode", members=0)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags

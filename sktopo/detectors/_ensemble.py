@@ -19,20 +19,17 @@ import torch
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from sktopo.base import BaseDetector
-from sktopo.detectors._autoencoder import (
-    AutoencoderDetector,
-    check_latent_dim,
-    dense_flops,
-    train_autoencoders,
-)
+from sktopo.detectors._autoencoder import AutoencoderDetector
+from sktopo.detectors._conv import ConvAutoencoderDetector
+from sktopo.detectors._neural import NeuralDetector
 from sktopo.nn._inference import apply_chunked, chunk_rows, inference_row_bytes, iter_chunks
-from sktopo.nn._modules import StackedAutoencoder
 from sktopo.utils._threads import choose_threads
+from sktopo.utils._validation import IntInterval
 
 __all__ = ["AGGREGATES", "ChartEnsembleDetector"]
 
@@ -96,7 +93,7 @@ def _merge_modules(nets):
         return nets[0].module_
     kwargs = nets[0].get_params_for("module")
     kwargs["init_seeds"] = tuple(s for net in nets for s in net.module__init_seeds)
-    merged = StackedAutoencoder(**kwargs)
+    merged = type(nets[0].module_)(**kwargs)
     states = [net.module_.state_dict() for net in nets]
     merged.load_state_dict(
         {name: torch.cat([state[name].cpu() for state in states]) for name in merged.state_dict()}
@@ -147,8 +144,11 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
 
     Parameters
     ----------
-    estimator : AutoencoderDetector or None, default=None
+    estimator : AutoencoderDetector, ConvAutoencoderDetector or None, default=None
         Template of every member; ``None`` means ``AutoencoderDetector()``.
+        With a :class:`ConvAutoencoderDetector` the members are convolutional
+        networks stacked through grouped convolutions (the paper of
+        arXiv:1808.08992 averages five such trainings).
         Only its parameters are used, and of those not ``random_state`` (each
         member gets its own, see ``random_state``) nor ``contamination`` (the
         ensemble's own sets the threshold).  Tune its parameters as
@@ -257,8 +257,8 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
 
     _parameter_constraints: dict = {
         **BaseDetector._parameter_constraints,
-        "estimator": [AutoencoderDetector, None],
-        "n_charts": [Interval(Integral, 1, None, closed="left")],
+        "estimator": [AutoencoderDetector, ConvAutoencoderDetector, None],
+        "n_charts": [IntInterval(1, None, closed="left")],
         "aggregate": [StrOptions(set(AGGREGATES))],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
@@ -286,12 +286,12 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
 
     def _make_template(self):
         template = AutoencoderDetector() if self.estimator is None else clone(self.estimator)
-        if not isinstance(template, AutoencoderDetector):  # pragma: no cover - constraints
+        if not isinstance(template, NeuralDetector):  # pragma: no cover - constraints
             raise TypeError(
-                f"estimator must be an AutoencoderDetector, got {type(template).__name__}."
+                "estimator must be an AutoencoderDetector or ConvAutoencoderDetector, got "
+                f"{type(template).__name__}."
             )
         template._validate_params()
-        check_latent_dim(template.latent_dim)
         return template
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -324,12 +324,13 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         verbose = self.verbose if self.verbose else None
         n_groups = min(self.n_charts, effective_n_jobs(self.n_jobs))
         groups = [g.tolist() for g in np.array_split(self.random_states_, n_groups)]
+        self.estimator_._check_widths(X.shape[1])
+        train = self.estimator_._train_members
         if n_groups == 1:
-            nets = [train_autoencoders(X, params, groups[0], verbose=verbose)]
+            nets = [train(X, groups[0], verbose=verbose)]
         else:
             nets = Parallel(n_jobs=self.n_jobs)(
-                delayed(train_autoencoders)(X, params, states, verbose=verbose)
-                for states in groups
+                delayed(train)(X, states, verbose=verbose) for states in groups
             )
         self.nets_ = list(nets)
         self.module_ = _merge_modules(self.nets_)
@@ -342,8 +343,7 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         return self
 
     def _apply(self, X, fn, **kwargs):
-        flops = dense_flops(self.n_features_in_, self.estimator_.get_params(), 4096,
-                            self.n_charts)
+        flops = 4096 * self.n_charts * self.estimator_._forward_flops(self.n_features_in_)
         threads = choose_threads(self.estimator_.n_threads, flops)
         return apply_chunked(self.module_, X, fn, n_threads=threads, **kwargs)
 

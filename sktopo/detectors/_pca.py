@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktopo.base import BaseDetector
 from sktopo.nn._inference import chunk_rows, iter_chunks
+from sktopo.utils._validation import IntInterval
 
 __all__ = ["PCADetector"]
 
@@ -82,7 +83,7 @@ class PCADetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetecto
     _parameter_constraints: dict = {
         **BaseDetector._parameter_constraints,
         "n_components": [
-            Interval(Integral, 1, None, closed="left"),
+            IntInterval(1, None, closed="left"),
             Interval(Real, 0, 1, closed="neither"),
             StrOptions({"mle"}),
         ],

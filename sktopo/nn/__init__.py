@@ -1,6 +1,7 @@
 """Torch modules and the one skorch-based training path shared by all neural detectors."""
 
 from sktopo.exceptions import TrainingDivergedError
+from sktopo.nn._conv import StackedConvAutoencoder
 from sktopo.nn._modules import (
     ACTIVATIONS,
     StackedAutoencoder,
@@ -14,6 +15,7 @@ from sktopo.nn._training import (
     StopTraining,
     TrainingMonitor,
     build_net,
+    train_stacked,
 )
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "MemberBatches",
     "ReconstructionNet",
     "StackedAutoencoder",
+    "StackedConvAutoencoder",
     "StackedSquaredError",
     "StopTraining",
     "TemperedTanh",
@@ -28,4 +31,5 @@ __all__ = [
     "TrainingMonitor",
     "build_net",
     "make_activation",
+    "train_stacked",
 ]

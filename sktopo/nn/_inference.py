@@ -72,6 +72,8 @@ def module_device(module: torch.nn.Module) -> torch.device:
 
 def inference_row_bytes(module) -> float:
     """Working memory per row of one float64 forward pass through a stacked module."""
+    if hasattr(module, "row_bytes"):
+        return module.row_bytes()
     widths = getattr(module, "widths", None)
     n_members = getattr(module, "n_members", 1)
     width = max(widths) if widths else 64

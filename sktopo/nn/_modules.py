@@ -16,7 +16,15 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "StackedAutoencoder", "TemperedTanh", "make_activation"]
+__all__ = [
+    "ACTIVATIONS",
+    "OUTPUT_ACTIVATIONS",
+    "Softmax",
+    "StackedAutoencoder",
+    "TemperedTanh",
+    "make_activation",
+    "make_activations",
+]
 
 
 class TemperedTanh(nn.Module):
@@ -56,6 +64,37 @@ def make_activation(name: str, beta: float = 1.0) -> nn.Module:
     return ACTIVATIONS[name]()
 
 
+class Softmax(nn.Module):
+    """Softmax over the last (feature) axis: outputs are positive and sum to one.
+
+    The output layer of the jet-image autoencoders of arXiv:1808.08992, whose
+    images are normalised to unit total intensity.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(x, dim=-1)
+
+
+#: Activations allowed on the latent code and on the output only.
+OUTPUT_ACTIVATIONS = {**ACTIVATIONS, "softmax": Softmax}
+
+
+def make_activations(names, beta: float = 1.0) -> nn.Module | None:
+    """``None``, one activation name, or a sequence of names applied in order."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = (names,)
+    modules = []
+    for name in names:
+        if name not in OUTPUT_ACTIVATIONS:
+            raise ValueError(
+                f"Unknown activation {name!r}; choose from {sorted(OUTPUT_ACTIVATIONS)}."
+            )
+        modules.append(Softmax() if name == "softmax" else make_activation(name, beta))
+    return modules[0] if len(modules) == 1 else nn.Sequential(*modules)
+
+
 def _uniform(shape, bound, generator):
     """Uniform(-bound, bound) draws from ``generator`` (CPU, float32)."""
     return (torch.rand(shape, generator=generator, dtype=torch.float32) * 2.0 - 1.0) * bound
@@ -87,6 +126,12 @@ class StackedAutoencoder(nn.Module):
         default ``nn.Linear`` scheme (weights and biases uniform in
         ``+-1/sqrt(fan_in)``), so a member's weights do not depend on how many
         other members share the stack.
+    latent_activation : str or None, default=None
+        Activation of the latent code (``None``: linear, as in
+        arXiv:2102.08380; ``'relu'`` in the dense net of arXiv:1808.08992).
+    output_activation : str, sequence of str or None, default=None
+        Activation(s) of the output layer, applied in order (``None``: linear;
+        ``('relu', 'softmax')`` in the dense net of arXiv:1808.08992).
 
     Notes
     -----
@@ -101,6 +146,8 @@ class StackedAutoencoder(nn.Module):
         activation: str = "tanh",
         activation_beta: float = 1.0,
         init_seeds: Sequence[int] = (0,),
+        latent_activation: str | None = None,
+        output_activation: str | Sequence[str] | None = None,
     ):
         super().__init__()
         hidden = tuple(int(h) for h in hidden_layer_sizes)
@@ -109,6 +156,8 @@ class StackedAutoencoder(nn.Module):
         self.n_members = len(init_seeds)
         self.n_encoder_layers = len(hidden) + 1
         self.activation = make_activation(activation, activation_beta)
+        self.latent_activation = make_activations(latent_activation, activation_beta)
+        self.output_activation = make_activations(output_activation, activation_beta)
         self.n_layers = len(widths) - 1
         per_member = [self._init_member(widths, seed) for seed in init_seeds]
         # Plain named parameters (weight_i of shape (n_members, fan_in, fan_out), bias_i of
@@ -131,7 +180,7 @@ class StackedAutoencoder(nn.Module):
             layers.append((weight, bias))
         return layers
 
-    def _run(self, x: torch.Tensor, layers: range) -> torch.Tensor:
+    def _run(self, x: torch.Tensor, layers: range, last_activation) -> torch.Tensor:
         params = self._parameters
         last = layers[-1]
         for i in layers:
@@ -139,15 +188,15 @@ class StackedAutoencoder(nn.Module):
             x = torch.baddbmm(params[b_name], x, params[w_name])
             if i != last:
                 x = self.activation(x)
-        return x
+        return x if last_activation is None else last_activation(x)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """Latent codes, shape ``(n_members, batch, latent_dim)``."""
-        return self._run(x, range(self.n_encoder_layers))
+        return self._run(x, range(self.n_encoder_layers), self.latent_activation)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Decoder outputs, shape ``(n_members, batch, n_features)``."""
-        return self._run(z, range(self.n_encoder_layers, self.n_layers))
+        return self._run(z, range(self.n_encoder_layers, self.n_layers), self.output_activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))

@@ -21,12 +21,17 @@ does from every scikit-learn estimator.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 
+from sklearn.utils import check_random_state
+
 from sktopo.exceptions import TrainingDivergedError
-from sktopo.nn._modules import StackedAutoencoder, StackedSquaredError
+from sktopo.nn._modules import StackedSquaredError
+from sktopo.utils._device import resolve_device
+from sktopo.utils._threads import choose_threads, torch_threads
 
 __all__ = [
     "MemberBatches",
@@ -34,7 +39,12 @@ __all__ = [
     "StopTraining",
     "TrainingDivergedError",
     "TrainingMonitor",
+    "build_net",
+    "member_seeds",
+    "train_stacked",
 ]
+
+_SEED_MAX = np.iinfo(np.int32).max
 
 #: A training loss this many times its value on the first batch means divergence.
 DIVERGENCE_FACTOR = 1e4
@@ -298,17 +308,14 @@ class ReconstructionNet(NeuralNet):
 
 def build_net(
     *,
-    n_features,
-    latent_dim,
-    hidden_layer_sizes,
-    activation,
-    activation_beta,
+    module,
+    module_kwargs,
+    init_seeds,
     optimizer,
     learning_rate,
     batch_size,
     max_epochs,
     device,
-    init_seeds,
     shuffle_seeds,
     train_indices,
     valid_indices,
@@ -316,15 +323,16 @@ def build_net(
     tol,
     verbose,
 ):
-    """Build an unfitted :class:`ReconstructionNet` for ``len(init_seeds)`` members."""
+    """Build an unfitted :class:`ReconstructionNet` for ``len(init_seeds)`` members.
+
+    ``module`` is a stacked torch module class (:class:`StackedAutoencoder`,
+    :class:`~sktopo.nn.StackedConvAutoencoder`) taking ``init_seeds`` and
+    ``module_kwargs``.
+    """
     optimizers = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
     return ReconstructionNet(
-        module=StackedAutoencoder,
-        module__n_features=n_features,
-        module__latent_dim=latent_dim,
-        module__hidden_layer_sizes=tuple(hidden_layer_sizes),
-        module__activation=activation,
-        module__activation_beta=activation_beta,
+        module=module,
+        **{f"module__{k}": v for k, v in module_kwargs.items()},
         module__init_seeds=tuple(int(s) for s in init_seeds),
         criterion=StackedSquaredError,
         optimizer=optimizers[optimizer],
@@ -338,3 +346,93 @@ def build_net(
         monitor=TrainingMonitor(verbose=verbose, patience=patience, tol=tol),
         verbose=0,
     )
+
+
+def member_seeds(random_state):
+    """The three seeds one network draws from its ``random_state``.
+
+    Returns ``(init_seed, shuffle_seed, split_seed)``: torch initialisation,
+    per-epoch batch order, and the early-stopping validation split.
+    """
+    rng = check_random_state(random_state)
+    return tuple(int(s) for s in rng.randint(0, _SEED_MAX, size=3))
+
+
+def train_stacked(X, params, random_states, *, module, module_kwargs, flops_per_row,
+                  verbose=None):
+    """Train one stacked module holding one network per entry of ``random_states``.
+
+    The single training entry point of every neural detector in sktopo:
+    member ``k`` is initialised, shuffled and split exactly as a detector
+    with ``random_state=random_states[k]`` and the same ``params`` would be.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Validated training data.
+    params : dict
+        The detector's ``get_params()``: ``optimizer``, ``learning_rate``,
+        ``batch_size``, ``max_epochs``, ``early_stopping``,
+        ``validation_fraction``, ``n_iter_no_change``, ``tol``, ``device``,
+        ``verbose``, ``n_threads``.
+    random_states : sequence
+        One ``random_state`` per member.
+    module : type
+        The stacked module class.
+    module_kwargs : dict
+        Its arguments besides ``init_seeds``.
+    flops_per_row : float
+        Forward floating-point operations per row and member (chooses threads).
+    verbose : int or None
+        Overrides ``params['verbose']`` when given.
+
+    Returns
+    -------
+    net : ReconstructionNet
+        The fitted skorch net (``net.module_`` is the stacked module).
+    """
+    n_samples = X.shape[0]
+    device = resolve_device(params["device"])
+    seeds = [member_seeds(rs) for rs in random_states]
+    n_members = len(seeds)
+    if params["early_stopping"]:
+        n_valid = int(np.ceil(params["validation_fraction"] * n_samples))
+        if n_valid < 1 or n_samples - n_valid < 1:
+            raise ValueError(
+                f"early_stopping with validation_fraction={params['validation_fraction']} "
+                f"leaves no training or no validation sample out of n_samples={n_samples}."
+            )
+        orders = np.stack([np.random.RandomState(s[2]).permutation(n_samples) for s in seeds])
+        train_idx, valid_idx = orders[:, n_valid:], orders[:, :n_valid]
+        patience = params["n_iter_no_change"]
+    else:
+        train_idx = np.broadcast_to(np.arange(n_samples), (n_members, n_samples))
+        valid_idx, patience = None, None
+    X_t = torch.from_numpy(np.array(X, dtype=np.float32)).to(device)
+
+    def as_index(idx):
+        return None if idx is None else torch.from_numpy(np.array(idx, dtype=np.int64)).to(device)
+
+    net = build_net(
+        module=module,
+        module_kwargs=module_kwargs,
+        init_seeds=[s[0] for s in seeds],
+        optimizer=params["optimizer"],
+        learning_rate=params["learning_rate"],
+        batch_size=params["batch_size"],
+        max_epochs=params["max_epochs"],
+        device=device,
+        shuffle_seeds=[s[1] for s in seeds],
+        train_indices=as_index(train_idx),
+        valid_indices=as_index(valid_idx),
+        patience=patience,
+        tol=params["tol"],
+        verbose=params["verbose"] if verbose is None else verbose,
+    )
+    batch = min(params["batch_size"], n_samples)
+    flops = 3 * flops_per_row * batch * n_members  # forward and backward
+    with torch_threads(choose_threads(params["n_threads"], flops)):
+        net.fit(X_t, None)
+    # The index tensors were only needed for training; do not carry them in pickles.
+    net.train_indices = net.valid_indices = None
+    return net

@@ -1,0 +1,162 @@
+"""What every neural reconstruction detector shares: fit, chunked scoring, codes.
+
+A subclass declares its network through three hooks: ``_train_members(X,
+random_states, verbose=None)`` trains a stacked module with one member per
+random state on the one training path (:func:`sktopo.nn.train_stacked`);
+``_forward_flops(n_features)`` gives the forward cost of one row, from which
+torch threads are chosen; ``_check_widths(n_features)`` rejects impossible
+shapes.  Their parameters must include those of :data:`TRAINING_CONSTRAINTS`.
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+import torch
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from sktopo.base import BaseDetector
+from sktopo.nn._inference import apply_chunked
+from sktopo.utils._device import resolve_device
+from sktopo.utils._threads import choose_threads, validate_n_threads
+from sktopo.utils._validation import IntInterval
+
+__all__ = ["NeuralDetector", "TRAINING_CONSTRAINTS"]
+
+#: Parameters of the training path shared by every neural detector.
+TRAINING_CONSTRAINTS: dict = {
+    **BaseDetector._parameter_constraints,
+    "latent_dim": [IntInterval(1, None, closed="left")],
+    "optimizer": [StrOptions({"sgd", "adam"})],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "batch_size": [IntInterval(1, None, closed="left")],
+    "max_epochs": [IntInterval(1, None, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [IntInterval(1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "device": [str, torch.device],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "n_threads": [IntInterval(-1, None, closed="left"), None],
+}
+
+
+
+class NeuralDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetector):
+    """Base class of the neural reconstruction detectors (not public)."""
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Train the network on ``X`` (assumed mostly normal) and set ``offset_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : ignored
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+
+        Raises
+        ------
+        sktopo.nn.TrainingDivergedError
+            If training blows up: a non-finite loss, a loss grown by orders of
+            magnitude over its first value, or non-finite training scores
+            (learning rate too large).
+
+        Warns
+        -----
+        UserWarning
+            If ``latent_dim`` is not smaller than ``n_features`` (the network
+            can learn the identity and detect nothing), or if every training
+            sample gets the same score.
+        """
+        X = self._validate_X(X, reset=True)
+        validate_n_threads(self.n_threads)
+        self._check_widths(X.shape[1])
+        self._warn_no_bottleneck(self.latent_dim, X.shape[1], "latent_dim")
+        self.device_ = resolve_device(self.device)
+        self.net_ = self._train_members(X, [self.random_state])
+        history = self.net_.history
+        self.loss_curve_ = [float(v[0]) for v in history[:, "train_loss"]]
+        self.validation_loss_curve_ = (
+            [float(v[0]) for v in history[:, "valid_loss"]] if self.early_stopping else None
+        )
+        self.n_iter_ = len(history)
+        self._set_offset(X)
+        return self
+
+    @property
+    def _n_features_out(self):
+        return self.latent_dim
+
+    def _scoring_threads(self, rows=4096):
+        return choose_threads(self.n_threads, rows * self._forward_flops(self.n_features_in_))
+
+    def _apply(self, X, fn, **kwargs):
+        return apply_chunked(self.net_.module_, X, fn, n_threads=self._scoring_threads(), **kwargs)
+
+    def _reconstruction_error(self, X):
+        return self._apply(X, "errors", reduce=lambda e: e[:, 0])
+
+    def reconstruct(self, X):
+        """The network's output for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_hat : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return self._apply(X, "reconstruct", members=0)
+
+    def transform(self, X):
+        """Latent codes (encoder outputs) of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, latent_dim)
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return self._apply(X, "encode", members=0)
+
+    def inverse_transform(self, Z):
+        """Decode latent codes back to feature space.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, latent_dim)
+
+        Returns
+        -------
+        X_hat : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        Z = check_array(Z, dtype=[np.float64, np.float32])
+        if Z.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"Z has {Z.shape[1]} features, but the latent space of "
+                f"{type(self).__name__} has latent_dim={self.latent_dim}."
+            )
+        return self._apply(Z, "decode", members=0)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,196 @@
+"""A stack of independent convolutional autoencoders for images (arXiv:1808.08992, App. 2).
+
+:class:`StackedConvAutoencoder` holds ``n_members`` networks of one shape, as
+:class:`~sktopo.nn.StackedAutoencoder` does for dense ones: the members sit
+side by side along the channel axis of grouped convolutions (``groups =
+n_members``) and along the leading axis of batched dense layers, so several
+trainings cost one forward and one backward pass and never mix.
+
+Images come in flattened, ``(n_members, batch, height * width)``, like every
+input of sktopo's detectors.  They are zero-padded on the bottom and right to
+a multiple of ``2 ** n_pool`` (37 x 37 jet images become the paper's 40 x 40)
+and the output is cropped back before the output activation, so
+reconstructions compare with the input pixel by pixel and a softmax output sums
+to one over the image's own pixels.  (The paper applies its softmax over the
+padded 40 x 40 image, whose border is zero in every input; a trained network
+puts almost nothing there, so the two agree once trained.)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from sktopo.nn._modules import _uniform, make_activation, make_activations
+
+__all__ = ["StackedConvAutoencoder", "conv_flops"]
+
+
+def _padded(size: int, n_pool: int) -> int:
+    step = 2**n_pool
+    return -(-size // step) * step
+
+
+def conv_flops(image_shape, channels, n_pool, dense_width, latent_dim, kernel_size=3):
+    """Forward floating-point operations of one image through one member."""
+    h, w = (_padded(s, n_pool) for s in image_shape)
+    k2 = kernel_size * kernel_size
+    macs, c_in = 0, 1
+    for i, c in enumerate(channels):  # encoder
+        macs += h * w * c_in * c * k2
+        c_in = c
+        if i < n_pool:
+            h, w = h // 2, w // 2
+    flat = h * w * c_in
+    macs += 2 * (flat * dense_width + dense_width * latent_dim)  # dense, both ways
+    for _ in range(n_pool):  # decoder
+        macs += h * w * c_in * c_in * k2
+        h, w = 2 * h, 2 * w
+    macs += h * w * c_in * k2
+    return 2.0 * macs
+
+
+class StackedConvAutoencoder(nn.Module):
+    """``n_members`` independent convolutional autoencoders evaluated as one network.
+
+    Encoder: ``len(channels)`` convolutions (``kernel_size``, 'same' padding,
+    ``activation``), the first ``n_pool`` of them followed by a 2 x 2 max-pool;
+    flatten; a dense layer of ``dense_width`` (``activation``); a dense layer to
+    ``latent_dim`` (``latent_activation``, linear by default).  Decoder: dense
+    ``dense_width`` (``activation``), dense to the pooled feature map
+    (``activation``), then ``n_pool`` times a convolution (``activation``) and a
+    2 x 2 upsampling, and a last one-channel convolution followed by
+    ``output_activation`` over the pixels (softmax by default).  With the
+    defaults on 37 x 37 images this is the network of arXiv:1808.08992, App. 2.
+
+    Parameters
+    ----------
+    image_shape : tuple of int
+        ``(height, width)`` of the unpadded images.
+    latent_dim : int, default=6
+        Width of the latent code.
+    channels : sequence of int, default=(128, 128, 128)
+        Channels of the encoder's convolutions; the decoder uses the last.
+    n_pool : int, default=2
+        Number of 2 x 2 poolings (and upsamplings); at most ``len(channels)``.
+    dense_width : int, default=32
+        Width of the dense layers around the latent code.
+    kernel_size : int, default=3
+        Odd kernel size of the convolutions.
+    activation : str, default='relu'
+        Hidden activation.
+    latent_activation : str or None, default=None
+        Activation of the latent code.
+    output_activation : str, sequence of str or None, default='softmax'
+        Activation(s) over the output pixels.
+    init_seeds : sequence of int
+        One seed per member; member ``k``'s weights come from a generator
+        seeded with ``init_seeds[k]`` alone (uniform in ``+-1/sqrt(fan_in)``).
+    """
+
+    def __init__(
+        self,
+        image_shape: Sequence[int],
+        latent_dim: int = 6,
+        channels: Sequence[int] = (128, 128, 128),
+        n_pool: int = 2,
+        dense_width: int = 32,
+        kernel_size: int = 3,
+        activation: str = "relu",
+        latent_activation: str | None = None,
+        output_activation: str | Sequence[str] | None = "softmax",
+        init_seeds: Sequence[int] = (0,),
+    ):
+        super().__init__()
+        self.image_shape = tuple(int(s) for s in image_shape)
+        self.channels = tuple(int(c) for c in channels)
+        self.n_pool = int(n_pool)
+        self.kernel_size = int(kernel_size)
+        self.latent_dim = int(latent_dim)
+        self.n_members = len(init_seeds)
+        self.padded_shape = tuple(_padded(s, self.n_pool) for s in self.image_shape)
+        h, w = self.padded_shape
+        self.map_shape = (self.channels[-1], h >> self.n_pool, w >> self.n_pool)
+        flat = math.prod(self.map_shape)
+        self.activation = make_activation(activation)
+        self.latent_activation = make_activations(latent_activation)
+        self.output_activation = make_activations(output_activation)
+        c_last = self.channels[-1]
+        k = self.kernel_size
+        self._enc_convs = [(c_in, c) for c_in, c in zip((1, *self.channels[:-1]), self.channels)]
+        self._dec_convs = [(c_last, c_last)] * self.n_pool + [(c_last, 1)]
+        self._dense = [(flat, dense_width), (dense_width, self.latent_dim),
+                       (self.latent_dim, dense_width), (dense_width, flat)]
+        members = [self._init_member(seed) for seed in init_seeds]
+        for name in members[0]:
+            stacked = torch.cat([m[name] for m in members]) if "conv" in name else \
+                torch.stack([m[name] for m in members])
+            self.register_parameter(name, nn.Parameter(stacked))
+        self.widths = (math.prod(self.image_shape), self.latent_dim)
+        self._k = k
+
+    def _init_member(self, seed):
+        gen = torch.Generator().manual_seed(int(seed))
+        params = {}
+        k2 = self.kernel_size**2
+        for prefix, convs in (("enc", self._enc_convs), ("dec", self._dec_convs)):
+            for i, (c_in, c_out) in enumerate(convs):
+                bound = 1.0 / math.sqrt(c_in * k2)
+                params[f"{prefix}_conv{i}_weight"] = _uniform(
+                    (c_out, c_in, self.kernel_size, self.kernel_size), bound, gen)
+                params[f"{prefix}_conv{i}_bias"] = _uniform((c_out,), bound, gen)
+        for i, (fan_in, fan_out) in enumerate(self._dense):
+            bound = 1.0 / math.sqrt(fan_in)
+            params[f"dense{i}_weight"] = _uniform((fan_in, fan_out), bound, gen)
+            params[f"dense{i}_bias"] = _uniform((1, fan_out), bound, gen)
+        return params
+
+    def _conv(self, x, prefix, i):
+        p = self._parameters
+        return F.conv2d(x, p[f"{prefix}_conv{i}_weight"], p[f"{prefix}_conv{i}_bias"],
+                        padding=self.kernel_size // 2, groups=self.n_members)
+
+    def _dense_layer(self, x, i):
+        p = self._parameters
+        return torch.baddbmm(p[f"dense{i}_bias"], x, p[f"dense{i}_weight"])
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """Latent codes, shape ``(n_members, batch, latent_dim)``."""
+        m, b, _ = x.shape
+        h, w = self.image_shape
+        hp, wp = self.padded_shape
+        img = x.reshape(m, b, h, w).transpose(0, 1)  # (batch, members, h, w)
+        if (hp, wp) != (h, w):
+            img = F.pad(img, (0, wp - w, 0, hp - h))
+        for i in range(len(self._enc_convs)):
+            img = self.activation(self._conv(img, "enc", i))
+            if i < self.n_pool:
+                img = F.max_pool2d(img, 2)
+        flat = img.reshape(b, m, -1).transpose(0, 1)  # (members, batch, flat)
+        z = self._dense_layer(self.activation(self._dense_layer(flat, 0)), 1)
+        return z if self.latent_activation is None else self.latent_activation(z)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Reconstructed images, flattened: ``(n_members, batch, height * width)``."""
+        m, b, _ = z.shape
+        flat = self.activation(self._dense_layer(self.activation(self._dense_layer(z, 2)), 3))
+        img = flat.transpose(0, 1).reshape(b, m * self.map_shape[0], *self.map_shape[1:])
+        for i in range(self.n_pool):
+            img = self.activation(self._conv(img, "dec", i))
+            img = F.interpolate(img, scale_factor=2, mode="nearest")
+        img = self._conv(img, "dec", self.n_pool)  # (batch, members, hp, wp)
+        h, w = self.image_shape
+        out = img.transpose(0, 1)[:, :, :h, :w].reshape(m, b, h * w)
+        return out if self.output_activation is None else self.output_activation(out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+    def row_bytes(self) -> float:
+        """Working memory per image of one float64 forward pass (for chunked scoring)."""
+        hp, wp = self.padded_shape
+        return 8.0 * self.n_members * 3 * max(self.channels) * hp * wp

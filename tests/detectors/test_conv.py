@@ -1,0 +1,119 @@
+"""ConvAutoencoderDetector, the stacked CNN module and the dense jet-image network."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import roc_auc_score
+
+from sktopo import AutoencoderDetector, ChartEnsembleDetector, ConvAutoencoderDetector
+from sktopo.nn import StackedConvAutoencoder
+from sktopo.nn._conv import conv_flops
+from sktopo.utils._threads import PARALLEL_FLOPS
+
+SMALL = dict(channels=(4, 4), dense_width=8, latent_dim=3, batch_size=64, random_state=0)
+
+
+def _blobs(n, n_prongs, rng, side=12):
+    """Normalised toy 'jet images': Gaussian prongs at fixed places, random widths."""
+    y, x = np.mgrid[0:side, 0:side] + 0.5
+    centres = [(side / 2, side / 2), (side / 2 + 3, side / 2 - 2), (side / 2 - 3, side / 2 - 2)]
+    images = np.zeros((n, side, side))
+    for k in range(n_prongs):
+        cy, cx = centres[k]
+        width = rng.uniform(0.6, 1.2, size=(n, 1, 1))
+        weight = rng.uniform(0.5, 1.0, size=(n, 1, 1))
+        images += weight * np.exp(-((y - cy) ** 2 + (x - cx) ** 2) / (2 * width**2))
+    images += rng.uniform(0, 1e-3, size=images.shape)
+    images /= images.sum(axis=(1, 2), keepdims=True)
+    return images.reshape(n, -1)
+
+
+def test_stacked_members_are_independent():
+    x = torch.rand(3, 5, 37 * 37, dtype=torch.float32)
+    stacked = StackedConvAutoencoder((37, 37), channels=(3, 3, 3), init_seeds=(11, 12, 13))
+    for k, seed in enumerate((11, 12, 13)):
+        solo = StackedConvAutoencoder((37, 37), channels=(3, 3, 3), init_seeds=(seed,))
+        torch.testing.assert_close(solo(x[k : k + 1]), stacked(x)[k : k + 1])
+
+
+def test_paper_network_shapes_and_cost():
+    module = StackedConvAutoencoder((37, 37))  # the paper's defaults
+    assert module.padded_shape == (40, 40)
+    assert module.map_shape == (128, 10, 10)  # Dense(12800) reshaped to 10 x 10 x 128
+    assert module.dense3_weight.shape == (1, 32, 12800)
+    z = module.encode(torch.rand(1, 2, 37 * 37))
+    assert z.shape == (1, 2, 6)
+    flops = conv_flops((37, 37), (128, 128, 128), 2, 32, 6)
+    assert 2.5e8 < flops < 4e8
+    # large enough that training picks all cores, unlike the dense nets
+    assert 1024 * flops > PARALLEL_FLOPS
+
+
+def test_detects_three_prongs_when_trained_on_one():
+    rng = np.random.RandomState(0)
+    X_train = _blobs(600, 1, rng)
+    X_test = np.vstack([_blobs(200, 1, rng), _blobs(200, 3, rng)])
+    y = np.r_[np.zeros(200), np.ones(200)]
+    det = ConvAutoencoderDetector(max_epochs=40, early_stopping=False, learning_rate=3e-3,
+                                  **SMALL).fit(X_train)
+    assert det.image_shape_ == (12, 12)
+    assert roc_auc_score(y, -det.score_samples(X_test)) > 0.9
+    assert det.loss_curve_[-1] < det.loss_curve_[0]
+    np.testing.assert_allclose(det.reconstruct(X_test).sum(axis=1), 1.0, rtol=1e-10)
+
+
+def test_random_state_gives_identical_scores():
+    X = _blobs(100, 1, np.random.RandomState(1))
+    a = ConvAutoencoderDetector(max_epochs=2, **SMALL).fit(X).score_samples(X)
+    b = ConvAutoencoderDetector(max_epochs=2, **SMALL).fit(X).score_samples(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_ensemble_of_cnns_matches_single_trainings():
+    X = _blobs(120, 1, np.random.RandomState(2))
+    template = ConvAutoencoderDetector(max_epochs=3, early_stopping=False,
+                                       **{**SMALL, "random_state": None})
+    ens = ChartEnsembleDetector(template, n_charts=3, random_state=0).fit(X)
+    errors = ens.member_errors(X)
+    assert errors.shape == (120, 3)
+    for k, state in enumerate(ens.random_states_):
+        solo = ConvAutoencoderDetector(max_epochs=3, early_stopping=False,
+                                       **{**SMALL, "random_state": int(state)}).fit(X)
+        np.testing.assert_allclose(errors[:, k], solo.reconstruction_error(X), rtol=1e-4)
+
+
+def test_non_square_width_is_one_row_and_explicit_shape():
+    X = np.random.RandomState(0).rand(40, 10)
+    det = ConvAutoencoderDetector(max_epochs=1, **SMALL).fit(X)
+    assert det.image_shape_ == (1, 10)
+    det = ConvAutoencoderDetector(image_shape=(2, 5), max_epochs=1, **SMALL).fit(X)
+    assert det.image_shape_ == (2, 5)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(image_shape=(3, 3)), "does not hold n_features=10"),
+        (dict(channels=(4,), n_pool=2), "n_pool=2 poolings"),
+        (dict(kernel_size=4), "kernel_size must be odd"),
+        (dict(channels=(4, 0)), "positive integers"),
+    ],
+)
+def test_bad_shapes(params, match):
+    X = np.random.RandomState(0).rand(40, 10)
+    with pytest.raises(ValueError, match=match):
+        ConvAutoencoderDetector(max_epochs=1, **{**SMALL, **params}).fit(X)
+
+
+def test_dense_jet_network_of_the_paper_is_expressible():
+    """arXiv:1808.08992 App. 1: relu latent code and relu + softmax output."""
+    X = _blobs(200, 1, np.random.RandomState(3))
+    det = AutoencoderDetector(
+        latent_dim=6, hidden_layer_sizes=(32,), activation="relu", latent_activation="relu",
+        output_activation=("relu", "softmax"), optimizer="adam", learning_rate=1e-3,
+        batch_size=1024, early_stopping=True, n_iter_no_change=5, max_epochs=5, random_state=0,
+    ).fit(X)
+    assert (det.transform(X) >= 0).all()
+    np.testing.assert_allclose(det.reconstruct(X).sum(axis=1), 1.0, rtol=1e-10)
+    with pytest.raises(ValueError, match="Unknown activation"):
+        AutoencoderDetector(output_activation=("relu", "nope"), max_epochs=1).fit(X)

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 
 __all__ = ["config_context", "get_config", "set_config"]
 
-_DEFAULTS = {"scoring_precision": "float64"}
-_PRECISIONS = ("float64", "float32")
+_DEFAULTS = {"scoring_precision": "auto"}
+_PRECISIONS = ("auto", "float64", "float32")
 _local = threading.local()
 
 
@@ -31,7 +31,7 @@ def get_config() -> dict:
     --------
     >>> import sktopo
     >>> sktopo.get_config()["scoring_precision"]
-    'float64'
+    'auto'
     """
     return dict(_config())
 
@@ -41,13 +41,16 @@ def set_config(scoring_precision: str | None = None) -> None:
 
     Parameters
     ----------
-    scoring_precision : {'float64', 'float32'}, default=None
-        ``'float64'`` (the default) scores with a float64 copy of the trained
-        weights, so that a sample's score does not depend on which other
-        samples share its chunk (up to ~1e-16).  ``'float32'`` scores in
-        single precision, 2-3x faster on a CPU; scores then agree with
-        float64 to ~1e-6 relative and may depend on the chunk at that level.
-        Outputs are float64 either way.  ``None`` leaves it unchanged.
+    scoring_precision : {'auto', 'float64', 'float32'}, default=None
+        Float type of the forward passes that score.  ``'float64'`` scores
+        with a float64 copy of the trained weights, so that a sample's score
+        does not depend on which other samples share its chunk (up to
+        ~1e-16).  ``'float32'`` scores in single precision, 2-3x faster on a
+        CPU; scores then agree with float64 to ~1e-6 relative and may depend
+        on the chunk at that level.  ``'auto'`` (the initial setting) is
+        float64 for dense networks and float32 for convolutional ones, whose
+        float64 kernels are 3-10x slower on a CPU.  Outputs are float64
+        either way.  ``None`` leaves it unchanged.
 
     Notes
     -----
@@ -72,7 +75,7 @@ def config_context(**settings):
     ...     sktopo.get_config()["scoring_precision"]
     'float32'
     >>> sktopo.get_config()["scoring_precision"]
-    'float64'
+    'auto'
     """
     old = get_config()
     set_config(**settings)

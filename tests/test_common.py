@@ -104,6 +104,14 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
                              "3 * n_particles - 4 columns (a point of the unit cube)")
         for name, reason in _FIXED_WIDTH_CHECKS.items()
     },
+    "ConvAutoencoderDetector": {
+        "check_methods_subset_invariance": (
+            "the CNN scores in float32 by default (scoring_precision='auto': float64 "
+            "convolutions are 3-10x slower on a CPU); float32 kernels round differently for "
+            "different batch sizes, ~2e-7 relative against the check's 1e-7. With "
+            "scoring_precision='float64' the check passes (tests/detectors/test_conv.py)."
+        ),
+    },
 }
 
 

@@ -92,6 +92,12 @@ class StackedConvAutoencoder(nn.Module):
         seeded with ``init_seeds[k]`` alone (uniform in ``+-1/sqrt(fan_in)``).
     """
 
+    #: Scoring precision under ``scoring_precision='auto'``: float64
+    #: convolutions have no fast CPU kernels (3-10x slower than float32).
+    auto_scoring_dtype = torch.float32
+    #: Images per scoring chunk at least (convolutions are slow on tiny batches).
+    min_chunk_rows = 256
+
     def __init__(
         self,
         image_shape: Sequence[int],

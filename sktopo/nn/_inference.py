@@ -1,9 +1,10 @@
 """Chunked float64 inference for fitted :class:`~sktopo.nn.StackedAutoencoder` modules.
 
 Training runs in float32; every score, code and reconstruction the library
-returns comes from a float64 copy of the trained weights (or a float32 one with
-``sktopo.config_context(scoring_precision='float32')``), evaluated on row
-chunks.  A chunk holds as many rows as fit in :func:`chunk_memory_budget`
+returns comes from a float64 copy of the trained weights of a dense network
+(float32 for a convolutional one, whose float64 kernels are several times
+slower on a CPU; ``sktopo.config_context(scoring_precision=...)`` overrides
+both), evaluated on row chunks.  A chunk holds as many rows as fit in :func:`chunk_memory_budget`
 (scikit-learn's ``working_memory`` caps it, see
 :func:`sklearn.set_config`), and only the chunk is converted to float64, so
 the memory a scoring call needs beyond its input and its output does not grow
@@ -84,8 +85,9 @@ def inference_row_bytes(module) -> float:
 def apply_chunked(module, X, fn, *, rows=None, members=None, reduce=None, n_threads=1):
     """Evaluate ``fn`` of a stacked module on row chunks of ``X``, in float64.
 
-    The forward pass runs in the configured ``scoring_precision`` (float64 by
-    default); the result is float64 (int for an index-valued ``reduce``).
+    The forward pass runs in the configured ``scoring_precision`` (``'auto'``:
+    the module's ``auto_scoring_dtype``, float64 unless it says otherwise);
+    the result is float64 (int for an index-valued ``reduce``).
 
     Parameters
     ----------
@@ -113,8 +115,13 @@ def apply_chunked(module, X, fn, *, rows=None, members=None, reduce=None, n_thre
     -------
     ndarray of float64
     """
-    single = get_config()["scoring_precision"] == "float32"
-    module64 = float64_copy(module, torch.float32 if single else torch.float64)
+    precision = get_config()["scoring_precision"]
+    if precision == "auto":
+        dtype = getattr(module, "auto_scoring_dtype", torch.float64)
+    else:
+        dtype = torch.float32 if precision == "float32" else torch.float64
+    single = dtype == torch.float32
+    module64 = float64_copy(module, dtype)
     device = module_device(module64)
     n_members = module64.n_members
     step = {
@@ -124,7 +131,8 @@ def apply_chunked(module, X, fn, *, rows=None, members=None, reduce=None, n_thre
         "decode": module64.decode,
     }[fn]
     if rows is None:
-        rows = chunk_rows(inference_row_bytes(module64) / (2 if single else 1))
+        rows = chunk_rows(inference_row_bytes(module64) / (2 if single else 1),
+                          min_rows=getattr(module64, "min_chunk_rows", 16))
     n = X.shape[0]
     out = None
     with torch_threads(n_threads), torch.inference_mode():

@@ -116,7 +116,7 @@ def test_float32_scoring_precision(data):
     with sktopo.config_context(scoring_precision="float32"):
         single = det.score_samples(X)
         assert sktopo.get_config()["scoring_precision"] == "float32"
-    assert sktopo.get_config()["scoring_precision"] == "float64"
+    assert sktopo.get_config()["scoring_precision"] == "auto"
     assert single.dtype == np.float64
     np.testing.assert_allclose(single, ref, rtol=1e-4)
     assert not np.array_equal(single, ref)  # it really ran in single precision

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 __all__ = ["config_context", "get_config", "set_config"]
 
-_DEFAULTS = {"scoring_precision": "auto"}
+_DEFAULTS = {"scoring_precision": "auto", "n_threads": None}
 _PRECISIONS = ("auto", "float64", "float32")
 _local = threading.local()
 
@@ -25,7 +25,8 @@ def get_config() -> dict:
     -------
     config : dict
         ``scoring_precision``: the float type of the forward passes that
-        compute scores, codes and reconstructions of the neural detectors.
+        compute scores, codes and reconstructions of the neural detectors;
+        ``n_threads``: torch threads for detectors whose ``n_threads`` is None.
 
     Examples
     --------
@@ -36,7 +37,10 @@ def get_config() -> dict:
     return dict(_config())
 
 
-def set_config(scoring_precision: str | None = None) -> None:
+_UNSET = object()
+
+
+def set_config(scoring_precision: str | None = None, n_threads=_UNSET) -> None:
     """Change settings for the current thread.
 
     Parameters
@@ -51,6 +55,11 @@ def set_config(scoring_precision: str | None = None) -> None:
         float64 for dense networks and float32 for convolutional ones, whose
         float64 kernels are 3-10x slower on a CPU.  Outputs are float64
         either way.  ``None`` leaves it unchanged.
+    n_threads : int or None, optional
+        Torch intra-op threads for every neural detector whose own
+        ``n_threads`` is None (``sktopo reproduce --threads`` sets it).
+        ``None`` (the initial setting) lets each detector choose from its
+        network's size; ``-1`` means all available cores.
 
     Notes
     -----
@@ -62,6 +71,11 @@ def set_config(scoring_precision: str | None = None) -> None:
                 f"scoring_precision must be one of {_PRECISIONS}, got {scoring_precision!r}."
             )
         _config()["scoring_precision"] = scoring_precision
+    if n_threads is not _UNSET:
+        from sktopo.utils._threads import validate_n_threads
+
+        validate_n_threads(n_threads)
+        _config()["n_threads"] = n_threads
 
 
 @contextmanager

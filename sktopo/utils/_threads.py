@@ -41,7 +41,8 @@ def choose_threads(n_threads: int | None, flops_per_step: float) -> int:
     ----------
     n_threads : int or None
         The user's choice: a positive count, ``-1`` for all available cores, or
-        ``None`` to decide from ``flops_per_step``.
+        ``None`` for the ``n_threads`` of :func:`sktopo.get_config` if set, else
+        a choice from ``flops_per_step``.
     flops_per_step : float
         Floating-point operations of one step (a forward and backward pass over
         a batch, or a scoring chunk).
@@ -59,6 +60,10 @@ def choose_threads(n_threads: int | None, flops_per_step: float) -> int:
     >>> choose_threads(3, 5e6)
     3
     """
+    if n_threads is None:
+        from sktopo._config import get_config
+
+        n_threads = get_config()["n_threads"]
     if n_threads is None:
         return 1 if flops_per_step < PARALLEL_FLOPS else available_cores()
     if n_threads == -1:

@@ -189,3 +189,24 @@ def test_progress_bar_is_kept_and_closed(capsys):
     AutoencoderDetector(max_epochs=3, verbose=1, **SMALL).fit(X)
     err = capsys.readouterr().err
     assert "3/3" in err  # the finished bar stays on screen (log lines do not run into it)
+
+
+def test_config_n_threads_reaches_detectors(monkeypatch):
+    import sktopo
+
+    seen = []
+
+    class Recording(TrainingMonitor):
+        def on_epoch_end(self, net, **kwargs):
+            seen.append(torch.get_num_threads())
+            super().on_epoch_end(net, **kwargs)
+
+    monkeypatch.setattr(training, "TrainingMonitor", Recording)
+    X, _ = make_circle(100, random_state=0)
+    with sktopo.config_context(n_threads=2):
+        AutoencoderDetector(max_epochs=1, **SMALL).fit(X)
+        AutoencoderDetector(max_epochs=1, n_threads=1, **SMALL).fit(X)  # its own wins
+    AutoencoderDetector(max_epochs=1, **SMALL).fit(X)
+    assert seen == [2, 1, 1]
+    with pytest.raises(ValueError, match="n_threads"):
+        sktopo.set_config(n_threads=0)

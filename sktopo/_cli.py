@@ -222,7 +222,8 @@ def main(argv=None):
 
         threads = torch.get_num_threads()
         torch.set_num_threads(args.threads)
-        sktopo.set_config(n_threads=args.threads) = EXPERIMENTS[args.name]
+        sktopo.set_config(n_threads=args.threads)
+    experiment = EXPERIMENTS[args.name]
     started = time.time()
     start = time.perf_counter()
     try:

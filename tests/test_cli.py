@@ -239,3 +239,20 @@ def test_sigint_during_training_exits_130(tmp_path):
     assert "interrupted" in err and "Traceback" not in err
     assert not (out / "summary.json").exists()
     assert not (out / "summary.txt").exists()
+
+
+def test_threads_option_reaches_the_detectors(tmp_path, monkeypatch):
+    """--threads sets sktopo's n_threads default, which detectors with n_threads=None use."""
+    import sktopo
+    from sktopo.experiments import _registry
+
+    seen = {}
+
+    def fake(out_dir, full=False, verbose=1, random_state=0):
+        seen["n_threads"] = sktopo.get_config()["n_threads"]
+        return {}
+
+    monkeypatch.setitem(_registry.EXPERIMENTS, "fake", _registry.Experiment("fake", "p", "d", fake))
+    assert main(["reproduce", "fake", "--out", str(tmp_path), "--threads", "3", "--quiet"]) == 0
+    assert seen["n_threads"] == 3
+    assert sktopo.get_config()["n_threads"] is None  # restored after the run

@@ -2,7 +2,7 @@
 
 Public estimators and transformers are importable from here and from their
 subpackages (:mod:`sktopo.detectors`, :mod:`sktopo.physics`,
-:mod:`sktopo.datasets`).
+:mod:`sktopo.datasets`, :mod:`sktopo.jets`).
 """
 
 from sktopo._config import config_context, get_config, set_config
@@ -12,6 +12,7 @@ from sktopo.detectors import (
     ConvAutoencoderDetector,
     PCADetector,
 )
+from sktopo.jets import JetImages
 from sktopo.physics import DalitzFeatures, PhaseSpaceSampler
 
 __version__ = "0.1.0.dev0"
@@ -21,6 +22,7 @@ __all__ = [
     "ChartEnsembleDetector",
     "ConvAutoencoderDetector",
     "DalitzFeatures",
+    "JetImages",
     "PCADetector",
     "PhaseSpaceSampler",
     "__version__",

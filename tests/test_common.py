@@ -12,6 +12,7 @@ from sktopo import (
     ChartEnsembleDetector,
     ConvAutoencoderDetector,
     DalitzFeatures,
+    JetImages,
     PCADetector,
     PhaseSpaceSampler,
 )
@@ -55,6 +56,7 @@ CHECK_INSTANCES = [
     ),
     DalitzFeatures(),
     PhaseSpaceSampler(),
+    JetImages(n_pixels=5),
 ]
 
 # sklearn's generic checks feed random data with 1, 2, 3, 5 or 10 columns; an
@@ -103,6 +105,21 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
         name: reason.replace("4 * n_particles columns (E, px, py, pz per particle)",
                              "3 * n_particles - 4 columns (a point of the unit cube)")
         for name, reason in _FIXED_WIDTH_CHECKS.items()
+    },
+    "JetImages": {
+        name: (
+            "constituents need 3 * n_constituents columns (pT, eta, phi) with pT >= 0; the "
+            "check's random data has 1, 2, 5 or 10 columns or negative pT and fit/transform raise"
+        )
+        for name in [
+            "check_dtype_object", "check_estimators_dtypes", "check_estimators_fit_returns_self",
+            "check_estimators_overwrite_params", "check_estimators_pickle", "check_fit2d_1sample",
+            "check_fit_check_is_fitted", "check_fit_idempotent", "check_n_features_in",
+            "check_n_features_in_after_fitting", "check_pipeline_consistency",
+            "check_positive_only_tag_during_fit", "check_readonly_memmap_input",
+            "check_transformer_data_not_an_array", "check_transformer_general",
+            "check_transformer_preserve_dtypes",
+        ]
     },
     "ConvAutoencoderDetector": {
         "check_methods_subset_invariance": (

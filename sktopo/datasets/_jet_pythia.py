@@ -16,7 +16,8 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from sktopo.datasets._jet_io import delta_r, pad_constituents
+from sktopo.datasets._jet_io import pad_constituents
+from sktopo.physics import delta_r
 from sktopo.utils._optional import import_optional
 
 __all__ = [

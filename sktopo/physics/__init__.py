@@ -5,6 +5,12 @@ Conventions: natural units with ``sqrt_s`` setting the scale, four-vectors
 ``4 * n_particles`` numbers, particle indices 0-based (feature names 1-based).
 """
 
+from sktopo.physics._collider import (
+    cartesian_from_pt_eta_phi,
+    delta_r,
+    pt_eta_phi_from_cartesian,
+    wrap_phi,
+)
 from sktopo.physics._dalitz import DalitzFeatures
 from sktopo.physics._kinematics import (
     boost,
@@ -23,10 +29,14 @@ __all__ = [
     "PhaseSpaceSampler",
     "boost",
     "boost_from_rest_frame",
+    "cartesian_from_pt_eta_phi",
     "dalitz_boundaries",
+    "delta_r",
     "invariant_mass_squared",
     "kallen",
     "mass_squared_range",
     "minkowski_dot",
+    "pt_eta_phi_from_cartesian",
     "two_body_momentum",
+    "wrap_phi",
 ]

@@ -7,12 +7,11 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sktopo.datasets import load_jets
-from sktopo.datasets._jet_io import (
+from sktopo.datasets._jet_io import jet_four_momentum, sort_and_pad
+from sktopo.physics import (
     cartesian_from_pt_eta_phi,
     delta_r,
-    jet_four_momentum,
     pt_eta_phi_from_cartesian,
-    sort_and_pad,
     wrap_phi,
 )
 

@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.utils import check_random_state
 from skorch import NeuralNet
 from skorch.callbacks import Callback
-
-from sklearn.utils import check_random_state
 
 from sktopo.exceptions import TrainingDivergedError
 from sktopo.nn._modules import StackedSquaredError

@@ -345,7 +345,8 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
     def _apply(self, X, fn, **kwargs):
         flops = 4096 * self.n_charts * self.estimator_._forward_flops(self.n_features_in_)
         threads = choose_threads(self.estimator_.n_threads, flops)
-        return apply_chunked(self.module_, X, fn, n_threads=threads, **kwargs)
+        return apply_chunked(self.module_, X, fn, n_threads=threads, verbose=self.verbose,
+                             **kwargs)
 
     def _member_errors(self, X):
         return self._apply(X, "errors")

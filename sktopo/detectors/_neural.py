@@ -101,7 +101,8 @@ class NeuralDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDete
         return choose_threads(self.n_threads, rows * self._forward_flops(self.n_features_in_))
 
     def _apply(self, X, fn, **kwargs):
-        return apply_chunked(self.net_.module_, X, fn, n_threads=self._scoring_threads(), **kwargs)
+        return apply_chunked(self.net_.module_, X, fn, n_threads=self._scoring_threads(),
+                             verbose=self.verbose, **kwargs)
 
     def _reconstruction_error(self, X):
         return self._apply(X, "errors", reduce=lambda e: e[:, 0])

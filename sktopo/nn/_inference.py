@@ -19,6 +19,7 @@ import copy
 import numpy as np
 import sklearn
 import torch
+from tqdm.auto import tqdm
 
 from sktopo._config import get_config
 from sktopo.nn._modules import squared_error
@@ -31,6 +32,9 @@ __all__ = [
     "float64_copy",
     "iter_chunks",
 ]
+
+#: Above this many chunks, a verbose scoring call shows a progress bar.
+PROGRESS_MIN_CHUNKS = 100
 
 #: Working memory of one scoring chunk, in MiB (capped by sklearn's ``working_memory``).
 #: Small chunks stay in the processor's cache: 4-8 MiB scores fastest here.
@@ -82,7 +86,8 @@ def inference_row_bytes(module) -> float:
     return 8.0 * n_members * (2 * width + (widths[-1] if widths else width)) + 16.0 * width
 
 
-def apply_chunked(module, X, fn, *, rows=None, members=None, reduce=None, n_threads=1):
+def apply_chunked(module, X, fn, *, rows=None, members=None, reduce=None, n_threads=1,
+                  verbose=0):
     """Evaluate ``fn`` of a stacked module on row chunks of ``X``, in float64.
 
     The forward pass runs in the configured ``scoring_precision`` (``'auto'``:
@@ -110,6 +115,9 @@ def apply_chunked(module, X, fn, *, rows=None, members=None, reduce=None, n_thre
         (n_samples, n_members) matrix is never held; the result is (n_samples,).
     n_threads : int
         Torch intra-op threads for the pass (restored afterwards).
+    verbose : int
+        Show a progress bar over the chunks when there are more than
+        :data:`PROGRESS_MIN_CHUNKS` of them.
 
     Returns
     -------
@@ -135,8 +143,12 @@ def apply_chunked(module, X, fn, *, rows=None, members=None, reduce=None, n_thre
                           min_rows=getattr(module64, "min_chunk_rows", 16))
     n = X.shape[0]
     out = None
-    with torch_threads(n_threads), torch.inference_mode():
+    n_chunks = -(-n // rows)
+    bar = tqdm(total=n, unit="row", desc=f"scoring ({fn})", unit_scale=True,
+               disable=not verbose or n_chunks <= PROGRESS_MIN_CHUNKS)
+    with bar, torch_threads(n_threads), torch.inference_mode():
         for sl, chunk in iter_chunks(X, rows, np.float32 if single else np.float64):
+            bar.update(sl.stop - sl.start)
             x = torch.from_numpy(chunk).to(device)
             result = step(x.unsqueeze(0).expand(n_members, -1, -1))
             if fn == "errors":

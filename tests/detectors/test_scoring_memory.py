@@ -122,3 +122,15 @@ def test_float32_scoring_precision(data):
     assert not np.array_equal(single, ref)  # it really ran in single precision
     with pytest.raises(ValueError, match="scoring_precision"):
         sktopo.set_config(scoring_precision="float16")
+
+
+def test_verbose_scoring_shows_progress_over_many_chunks(data, capsys):
+    X_train, X_big = data
+    det = AutoencoderDetector(latent_dim=2, max_epochs=1, random_state=0, verbose=1).fit(X_train)
+    capsys.readouterr()
+    with sklearn.config_context(working_memory=0.05):  # many small chunks
+        det.score_samples(X_big[:20_000])
+    err = capsys.readouterr().err
+    assert "scoring (errors)" in err and "20.0k/20.0k" in err
+    det.score_samples(X_big[:100])  # few chunks: no bar
+    assert "scoring" not in capsys.readouterr().err

@@ -74,8 +74,8 @@ circle = dict(latent_dim=1, **TRAINING)
 single_c, ens_c, errors_c = fit_and_report(circle, X_train, X_test, "S^1, latent_dim=1")
 
 # %%
-# Each member (thin line) has a loss about a thousand times its median at its
-# own break point (triangle); the break points are spread around the circle,
+# Each member (thin line) has a loss hundreds to a thousand times its median at
+# its own break point (triangle); the break points are spread around the circle,
 # so at every angle most members are fine and the median (thick) stays low.
 # The best chart (``'min'``, dashed) is lower still.
 # :class:`~sktopo.plotting.MemberLossDisplay` draws this for any ensemble and

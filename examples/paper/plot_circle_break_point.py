@@ -9,7 +9,7 @@ An autoencoder with a one-dimensional latent space is trained on 1000
 equidistant points of the unit circle.  A continuous map from the circle to a
 line cannot be injective, so the encoder must fold or tear the circle
 somewhere: at that *break point* the reconstruction fails and perfectly normal
-points get a loss about a thousand times the typical one.  With a
+points get a loss hundreds to a thousand times the typical one.  With a
 two-dimensional latent space nothing breaks.  When the training set is
 undersampled around an angle, the network puts the break there (Fig. 5).
 
@@ -38,7 +38,7 @@ print(settings)
 # -----------------------------------------
 # The four panels: latent code against the input angle, the model's angle
 # against the input angle, model points against data, and the loss on the test
-# set.  The largest loss (red) is the break point; the latent code jumps there
+# set.  The largest loss (pale red band) is the break point; the latent code jumps there
 # (purple, dotted: the largest jump between neighbouring test points).
 det1 = AutoencoderDetector(latent_dim=1, random_state=0, **settings).fit(X_train)
 display1 = CircleBreakPointDisplay.from_estimator(det1, X_test, phi_test)
@@ -63,7 +63,7 @@ print(f"latent_dim=2: worst loss {display2.errors.max():.3g}, "
 # Undersampled circle: the break moves into the gap (Fig. 5)
 # ----------------------------------------------------------
 # Training angles are drawn from a normal distribution centred opposite
-# ``phi_u`` (purple) with standard deviation pi/3, as in the paper.  The loss is
+# ``phi_u`` (dashed green) with standard deviation pi/3, as in the paper.  The loss is
 # large near ``phi_u`` not because those points are anomalous but because the
 # topology forces a large loss somewhere, and it is cheapest where training
 # points are few.

@@ -8,7 +8,7 @@ Obstructions to Autoencoding" (arXiv:2102.08380, Sec. 5.1).
 An autoencoder with a two-dimensional latent space is trained on the unit
 sphere ``S^2``.  No continuous map from the sphere to the plane is injective,
 so the network tears a *hole* into the sphere at one point, where perfectly
-normal points get a loss about a thousand times the typical one (Fig. 6).
+normal points get a loss hundreds to a thousand times the typical one (Fig. 6).
 When the band ``|z| < 0.1`` around the equator is left out of the training
 set, the network still interpolates most of the equator it never saw, and
 breaks at one point on it (Fig. 7): an undersampled *curve* is not flagged as

@@ -6,7 +6,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from numbers import Integral, Real
 from pathlib import Path
@@ -23,6 +22,7 @@ from sktopo.datasets._jet_pythia import (
     chunk_sizes,
     generate_chunk,
 )
+from sktopo.utils._atomic import atomic_path
 from sktopo.utils._optional import import_optional
 
 __all__ = ["get_jets_home", "make_jets"]
@@ -128,31 +128,20 @@ def _read_chunk(path: Path, n_needed: int, key: str) -> dict | None:
 
 
 def _write_chunk(path: Path, arrays: dict, attrs: dict) -> None:
-    """Write one chunk atomically: a temporary file in the same folder, then ``os.replace``."""
+    """Write one chunk atomically: a temporary file in the same folder, then a rename."""
     h5py = import_optional("h5py", "jets")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        with h5py.File(tmp, "w") as fh:
-            for name in _ARRAYS:
-                fh.create_dataset(name, data=arrays[name], compression="gzip", compression_opts=1)
-            for k, v in attrs.items():
-                fh.attrs[k] = v
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    with atomic_path(path) as tmp, h5py.File(tmp, "w") as fh:
+        for name in _ARRAYS:
+            fh.create_dataset(name, data=arrays[name], compression="gzip", compression_opts=1)
+        for k, v in attrs.items():
+            fh.attrs[k] = v
 
 
 def _write_settings(folder: Path, config: dict) -> None:
     path = folder / "settings.json"
-    if path.exists():
-        return
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".settings.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(config, fh, indent=1, sort_keys=True)
-    os.replace(tmp, path)
+    if not path.exists():
+        with atomic_path(path) as tmp:
+            tmp.write_text(json.dumps(config, indent=1, sort_keys=True))
 
 
 def _indexed_chunk(config: dict, seed: int, n_jets: int, index: int):

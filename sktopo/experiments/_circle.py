@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from sktopo.datasets import make_circle
 from sktopo.detectors import AutoencoderDetector
-from sktopo.experiments._registry import logger, register
+from sktopo.exceptions import NoBottleneckWarning
+from sktopo.experiments._registry import log_step, register, write_summary
 from sktopo.plotting import CircleBreakPointDisplay
 
 __all__ = ["circle_settings", "run_circle"]
@@ -65,12 +67,15 @@ def run_circle(out_dir, *, full=False, verbose=1, random_state=0):
     fig, axes = plt.subplots(3, 4, figsize=(20, 13.5), layout="constrained")
     summary = {"settings": settings, "runs": {}}
     for row, (label, (latent_dim, X, undersampled)) in enumerate(runs.items()):
-        if verbose:
-            logger.info("training %s (%d epochs, %s)", label, settings["max_epochs"],
-                        settings["optimizer"])
-        det = AutoencoderDetector(
-            latent_dim=latent_dim, random_state=random_state, verbose=verbose, **settings
-        ).fit(X)
+        log_step(row + 1, len(runs), "training %s (%d epochs, %s)", label,
+                 settings["max_epochs"], settings["optimizer"], verbose=verbose)
+        with warnings.catch_warnings():
+            # latent_dim=2 on the plane is the paper's deliberate contrast (no bottleneck,
+            # no break point), not a mistake to warn about
+            warnings.simplefilter("ignore", NoBottleneckWarning)
+            det = AutoencoderDetector(
+                latent_dim=latent_dim, random_state=random_state, verbose=verbose, **settings
+            ).fit(X)
         display = CircleBreakPointDisplay.from_estimator(
             det, X_test, phi_test, undersampled_angle=undersampled, axes=axes[row]
         )
@@ -86,10 +91,7 @@ def run_circle(out_dir, *, full=False, verbose=1, random_state=0):
         }
     fig.savefig(out_dir / "circle.png", dpi=110)
     plt.close(fig)
-    text = format_summary(summary, full=full)
-    (out_dir / "summary.txt").write_text(text)
-    if verbose:
-        logger.info(text)
+    write_summary(out_dir, format_summary(summary, full=full), verbose)
     return summary
 
 

@@ -281,7 +281,7 @@ def run_sparse_circle(out_dir, *, full=False, verbose=1, random_state=0, setting
             break_offset=float(min(offset, 1.0 - offset)))
         axes[1, col].semilogy(phi_train, train_errors, "o", color="tab:green", ms=5,
                               label="training points")
-        axes[1, col].legend(fontsize="small", loc="lower right")
+        axes[1, col].legend(fontsize="small", loc="upper right", framealpha=0.9)
         axes[0, col].plot(*X_train.T, "o", color="tab:green", ms=5)
         axes[0, col].get_legend().remove()
         axes[0, col].set_title(name, fontsize="medium")
@@ -393,7 +393,8 @@ def _square_panels(X_test, X_model, errors, circle_runs, axes):
     axes[0].set(xlim=(-1.05, 1.05), ylim=(-1.05, 1.05), xlabel="$x$", ylabel="$y$",
                 aspect="equal")
     axes[0].set_title("Loss on the square", fontsize="medium")
-    axes[0].legend(fontsize="x-small", loc="upper left", framealpha=0.9)
+    axes[0].legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                   ncols=2)
     ManifoldFitDisplay.from_predictions(X_test, X_model, errors=errors, ax=axes[1])
     axes[1].plot(*circle, color="tab:green", lw=1.2)
     r = np.hypot(X_test[:, 0], X_test[:, 1])

@@ -24,6 +24,7 @@ from sktopo.experiments._registry import log_step, register
 from sktopo.experiments._registry import write_summary as _write
 from sktopo.nn._inference import apply_chunked
 from sktopo.plotting import LossDistanceDisplay
+from sktopo.plotting._style import headroom
 
 __all__ = ["count_self_crossings", "fit_and_score", "latent_settings", "loss_statistics",
            "run_latent_dim", "run_spheres_nd", "spheres_settings"]
@@ -374,7 +375,8 @@ def _plot_torus(run, errors, t_test, path):
     bar.axhline(GOOD_MINIMUM_RATIO, color="k", ls="--", lw=1, label="good-minimum cut")
     bar.set(yscale="log", xlabel="seed", ylabel="worst / median loss",
             title=f"good minimum: {run['n_good']} of {ratios.size} seeds")
-    bar.legend(fontsize="small")
+    headroom(bar, log=True)
+    bar.legend(fontsize="small", loc="upper right", framealpha=0.9)
     axes[1, 0].axis("off")
     lo, hi = np.log10([np.median(errors), errors.max()])
     for k, ax in enumerate(axes[:, 1:].T.ravel()):

@@ -9,11 +9,11 @@ progress messages (:func:`log_step`, ``[k/n] training ...`` through the
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from sktopo.utils._atomic import atomic_path
 
 __all__ = [
     "EXPERIMENTS",
@@ -134,14 +134,8 @@ def atomic_write_text(path, text: str) -> Path:
     the old file (or none) in place.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
     return path
 
 

@@ -26,12 +26,13 @@ import numpy as np
 
 from sktopo.datasets import make_double_cone, make_paraboloid, make_sphere
 from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector
-from sktopo.experiments._registry import logger, register
+from sktopo.experiments._registry import log_step, logger, register, write_summary
 from sktopo.plotting import LossDistanceDisplay, LossHistogramDisplay
 from sktopo.plotting._manifold import (
     LossProfileDisplay,
     ManifoldFitDisplay,
     SphereLossDisplay,
+    _tidy_3d_axes,
     longitude_latitude,
 )
 
@@ -60,6 +61,7 @@ N_SEEDS = 8  # networks trained at once on the paraboloid
 GOOD_FACTOR = 100.0  # the paraboloid's worst loss "> 100x smaller" than the excised sphere's
 N_PROFILE_BINS = 20
 N_LONGITUDE_BINS = 36  # 10-degree bins along the equator
+_MAP_WIDTH = 1.4  # width of a Mollweide panel relative to the others
 
 # (training sampler, test sampler, title of the summary); both called as f(n, random_state=...)
 DATA = {
@@ -206,16 +208,24 @@ def _member_fit(X_train, X_test, settings, random_state, verbose, *, standardize
     return ensemble, X_hat, np.sum((X_hat - X_test[:, None]) ** 2, axis=-1)
 
 
-def _fit_seeds(name, settings, random_state, verbose=0):
-    """Draw the data of ``name``, train ``settings['n_seeds']`` seeds; a :class:`SeedScan`."""
+def _fit_seeds(name, settings, random_state, verbose=0, step=None):
+    """Draw the data of ``name``, train ``settings['n_seeds']`` seeds; a :class:`SeedScan`.
+
+    ``step(message, *args)``, if given, logs each training's ``[k/n]`` progress line.
+    """
     make_train, make_test, _ = DATA[name]
     X_train, _ = make_train(settings["n_train"], random_state=random_state)
     X_test, _ = make_test(settings["n_test"], random_state=random_state + 1)
+    n_seeds = settings.get("n_seeds", N_SEEDS)
     start = time.perf_counter()
+    if step is not None:
+        step("training %d networks at once on the %s", n_seeds, name)
     ensemble, X_hat, member_errors = _member_fit(X_train, X_test, settings, random_state,
                                                  verbose)
     standardized = None
     if settings.get("standardized_scan", False):
+        if step is not None:
+            step("training %d networks at once on the %s, standardised inputs", n_seeds, name)
         standardized = _member_fit(X_train, X_test, settings, random_state, verbose,
                                    standardize=True)[2]
     best = int(np.argmin(member_errors.max(axis=0)))
@@ -257,11 +267,17 @@ def seed_statistics(X_test, member_errors, reference_worst, *, factor=GOOD_FACTO
             "good": good.tolist(), "n_good": int(good.sum())}
 
 
-def _fit(name, settings, random_state, verbose=0):
-    """Draw the training and test sets of ``name`` and :func:`fit_and_evaluate`."""
+def _fit(name, settings, random_state, verbose=0, step=None):
+    """Draw the training and test sets of ``name`` and :func:`fit_and_evaluate`.
+
+    ``step(message, *args)``, if given, logs the training's ``[k/n]`` progress line.
+    """
     make_train, make_test, _ = DATA[name]
     X_train, _ = make_train(settings["n_train"], random_state=random_state)
     X_test, _ = make_test(settings["n_test"], random_state=random_state + 1)
+    if step is not None:
+        step("training on the %s (%s epochs)", name.replace("-", " "),
+             f"{settings['detector']['max_epochs']:,}")
     return fit_and_evaluate(X_train, X_test, settings, random_state=random_state,
                             verbose=verbose), X_train
 
@@ -276,10 +292,18 @@ def _settings_line(settings, full):
     return line
 
 
+def _n_trainings(name, settings):
+    """How many trainings the reproduction ``name`` runs (for its ``[k/n]`` progress)."""
+    if name == "paraboloid":  # the seed scan (twice with standardized_scan), the sphere
+        return 2 + bool(settings.get("standardized_scan", False))
+    return 1
+
+
 def _reproduce(name, analyse, out_dir, full, verbose, random_state, settings, fit=None):
     """Train (with ``fit``, default :func:`_fit`), let ``analyse(fit, X_train, settings,
-    random_state, fig_axes)`` add its statistics, summary lines and panels, then write
-    ``<png>`` and ``summary.txt``."""
+    random_state, fig_axes, step)`` add its statistics, summary lines and panels, then
+    write ``<png>`` and ``summary.txt``.  ``step(message, *args)`` logs the next
+    ``[k/n] training ...`` line."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -290,15 +314,25 @@ def _reproduce(name, analyse, out_dir, full, verbose, random_state, settings, fi
     settings = sphere_settings(full) if settings is None else settings
     if verbose:
         logger.info(_settings_line(settings, full))
-    fit, X_train = (_fit if fit is None else fit)(name, settings, random_state, verbose)
+    n_steps, done = _n_trainings(name, settings), []
+
+    def step(message, *args):
+        done.append(message)
+        log_step(len(done), n_steps, message, *args, verbose=verbose)
+
+    fit, X_train = (_fit if fit is None else fit)(name, settings, random_state, verbose, step)
 
     def fig_axes(projections, title):
-        fig = plt.figure(figsize=(5.6 * len(projections), 5.0), layout="constrained")
+        # A Mollweide map is twice as wide as high: a wider column for it, and a figure no
+        # taller than the panels need, so that no gap opens under the title.
+        widths = [_MAP_WIDTH if p == "mollweide" else 1.0 for p in projections]
+        fig = plt.figure(figsize=(5.6 * sum(widths), 4.8), layout="constrained")
         fig.suptitle(title)
-        return fig, [fig.add_subplot(1, len(projections), k + 1, projection=p)
+        grid = fig.add_gridspec(1, len(projections), width_ratios=widths)
+        return fig, [fig.add_subplot(grid[0, k], projection=p)
                      for k, p in enumerate(projections)]
 
-    stats, lines, fig, png = analyse(fit, X_train, settings, random_state, fig_axes)
+    stats, lines, fig, png = analyse(fit, X_train, settings, random_state, fig_axes, step)
     summary = {"settings": settings, "full": full, **fit.statistics(), **stats,
                "paper": PAPER[name]}
     text = "\n".join([DATA[name][2], _settings_line(settings, full), "",
@@ -308,9 +342,7 @@ def _reproduce(name, analyse, out_dir, full, verbose, random_state, settings, fi
                       f"paper:  {PAPER[name]}"]) + "\n"
     fig.savefig(out_dir / png, dpi=110)
     plt.close(fig)
-    (out_dir / "summary.txt").write_text(text)
-    if verbose:
-        logger.info(text)
+    write_summary(out_dir, text, verbose)
     return summary
 
 
@@ -325,7 +357,7 @@ def _sphere_panels(fit, axes, *, excised_band=None):
                                                 ax=axes[2]).spearman
 
 
-def _analyse_sphere(fit, X_train, settings, random_state, fig_axes):
+def _analyse_sphere(fit, X_train, settings, random_state, fig_axes, step=None):
     fig, axes = fig_axes(["3d", "mollweide", None], "Fig. 6: autoencoder on $S^2$, latent 2")
     spearman = _sphere_panels(fit, axes)
     lines = [f"worst point {np.round(fit.X_test[fit.worst], 2).tolist()}; Spearman correlation "
@@ -392,7 +424,7 @@ def equator_statistics(errors_train_region, errors_band, longitude_band):
                                        * 360 / N_LONGITUDE_BINS)}
 
 
-def _analyse_excised_sphere(fit, X_train, settings, random_state, fig_axes):
+def _analyse_excised_sphere(fit, X_train, settings, random_state, fig_axes, step=None):
     X_band = _equator_band(settings["n_test"], random_state + 2)
     errors_band = fit.detector.reconstruction_error(X_band)
     lon_band, _ = longitude_latitude(X_band)
@@ -442,8 +474,8 @@ def run_excised_sphere(out_dir, *, full=False, verbose=1, random_state=0, settin
                       random_state, settings)
 
 
-def _analyse_paraboloid(fit, X_train, settings, random_state, fig_axes):
-    sphere, _ = _fit("excised-sphere", settings, random_state)
+def _analyse_paraboloid(fit, X_train, settings, random_state, fig_axes, step=None):
+    sphere, _ = _fit("excised-sphere", settings, random_state, step=step)  # the reference
     X = fit.X_test
     radius = np.hypot(X[:, 0], X[:, 1])
     centre, rim = X[:, 2] < PARABOLOID_CUT, radius > RIM * PARABOLOID_RADIUS
@@ -568,11 +600,12 @@ def _cone_training_panel(ax, X_train, title, *, band=None):
             ax.plot((1 - band) * np.cos(phi), (1 - band) * np.sin(phi), np.full_like(phi, z),
                     color="tab:green", lw=1.0)
         ax.view_init(elev=8)  # nearly side-on: the gap shows
-    ax.set(xlabel="$x$", ylabel="$y$", zlabel="$z$", title=title)
-    ax.set_box_aspect((1, 1, 1))
+    ax.set(xlabel="$x$", ylabel="$y$", zlabel="$z$")
+    ax.set_title(title, fontsize="medium")
+    _tidy_3d_axes(ax)
 
 
-def _analyse_double_cone(fit, X_train, settings, random_state, fig_axes):
+def _analyse_double_cone(fit, X_train, settings, random_state, fig_axes, step=None):
     z = fit.X_test[:, 2]
     stats = {**tip_statistics(z, fit.errors), "worst_z": float(z[fit.worst])}
     fig, axes = fig_axes(["3d", "3d", None], "Fig. 9: double cone sampled uniformly in height")
@@ -609,7 +642,7 @@ def run_double_cone(out_dir, *, full=False, verbose=1, random_state=0, settings=
                       settings)
 
 
-def _analyse_excised_double_cone(fit, X_train, settings, random_state, fig_axes):
+def _analyse_excised_double_cone(fit, X_train, settings, random_state, fig_axes, step=None):
     z = fit.X_test[:, 2]
     X_band = _equator_band(settings["n_test"], random_state + 2,
                            partial(make_double_cone, sampling="height"))

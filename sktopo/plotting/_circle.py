@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from sktopo.plotting._style import headroom
+
 __all__ = ["CircleBreakPointDisplay"]
 
 _PANELS = ("latent", "angle", "points", "loss")
 _BREAK_COLOR = "tab:red"
-_UNDERSAMPLED_COLOR = "tab:purple"
+# Not purple: the latent panel marks the largest jump of the latent code in purple.
+_UNDERSAMPLED_COLOR = "tab:green"
+# The largest loss is a wide pale band under everything else, so that a line drawn at the
+# same angle (the latent code's largest jump, the undersampled angle) stays visible on it.
+_BAND = dict(lw=5.0, alpha=0.3, ls="-", zorder=0.5)
+_LINE = dict(lw=1.4, ls="--", zorder=2.5)
+_LEGEND = dict(fontsize="small", framealpha=0.9)
 
 
 class CircleBreakPointDisplay:
@@ -19,7 +27,8 @@ class CircleBreakPointDisplay:
     the input angle (``'angle'``), the model's points against the data in the
     plane (``'points'``) and the loss against the input angle on a log axis
     (``'loss'``).  The break point (the angle of the largest loss) is marked
-    in red; an undersampled angle, if given, in purple (Fig. 5).
+    by a pale red band; an undersampled angle, if given, by a dashed green
+    line (Fig. 5).
 
     Build it with :meth:`from_estimator`; :meth:`plot` draws it.
 
@@ -80,7 +89,7 @@ class CircleBreakPointDisplay:
         phi : array-like of shape (n_samples,)
             Their angles.
         undersampled_angle : float, optional
-            Marked in purple.
+            Marked by a dashed green line.
         panels : sequence of {'latent', 'angle', 'points', 'loss'}
             Panels to draw, in order.
         axes : array of matplotlib Axes, optional
@@ -103,16 +112,16 @@ class CircleBreakPointDisplay:
         return display.plot(axes=axes, panels=panels)
 
     def _mark(self, ax, *, vertical=True):
-        marks = [(self.break_angle, _BREAK_COLOR, r"largest loss $\phi_0$")]
+        marks = [(self.break_angle, _BREAK_COLOR, r"largest loss $\phi_0$", _BAND)]
         if self.undersampled_angle is not None:
             marks.append((np.mod(self.undersampled_angle, 2 * np.pi), _UNDERSAMPLED_COLOR,
-                          r"undersampled $\phi_u$"))
-        for angle, color, label in marks:
+                          r"undersampled $\phi_u$", _LINE))
+        for angle, color, label, style in marks:
             if vertical:
-                ax.axvline(angle, color=color, lw=1.2, ls="--", label=label)
-            else:
-                ax.plot([0, 1.15 * np.cos(angle)], [0, 1.15 * np.sin(angle)], color=color,
-                        lw=1.2, ls="--", label=label)
+                ax.axvline(angle, color=color, label=label, **style)
+            else:  # a radial tick across the circle; the centre stays free for the legend
+                r = np.array([0.6, 1.2])
+                ax.plot(r * np.cos(angle), r * np.sin(angle), color=color, label=label, **style)
 
     def plot(self, axes=None, *, panels=_PANELS):
         """Draw the panels.
@@ -160,29 +169,35 @@ class CircleBreakPointDisplay:
         ).plot(ax, xlabel=r"input $\phi$", mark_worst=False)
         self._mark(ax)
         ax.set(ylabel="latent code", title="Latent representation")
-        ax.legend(fontsize="small", loc="best")
+        headroom(ax)
+        ax.legend(loc="best", **_LEGEND)
 
     def _plot_angle(self, ax, order, phi):
         model_phi = np.arctan2(self.X_model[order, 1], self.X_model[order, 0])
         wrapped = np.where(phi > np.pi, phi - 2 * np.pi, phi)
-        ax.plot(phi, model_phi, ".", ms=2.5, color="k", label="model")
         ax.plot(phi, wrapped, "-", lw=0.8, color="0.6", label="identity")
+        ax.plot(phi, model_phi, ".", ms=2.5, color="k", label="model")
         self._mark(ax)
         ax.set(xlabel=r"input $\phi$", ylabel=r"model $\phi$", title="Model angle")
-        ax.legend(fontsize="small", loc="best")
+        ax.legend(loc="best", **_LEGEND)
 
     def _plot_points(self, ax, order, phi):
-        ax.plot(self.X[:, 0], self.X[:, 1], ".", ms=2.5, color="0.6", label="data")
+        # Data as large pale dots, the model as small dark ones on top: where the model sits
+        # on the data a pale halo shows around each of its points, and both stay visible.
+        ax.plot(self.X[:, 0], self.X[:, 1], "o", ms=5.0, mew=0, color="0.75", zorder=1,
+                label="data")
         ax.plot(self.X_model[:, 0], self.X_model[:, 1], ".", ms=2.5, color="tab:blue",
-                label="model")
+                zorder=2, label="model")
         self._mark(ax, vertical=False)
         ax.set_aspect("equal")
         ax.set(xlabel="$x$", ylabel="$y$", title="Model points vs data")
-        ax.legend(fontsize="small", loc="center")
+        ax.legend(loc="center", markerscale=1.5, **_LEGEND)
 
     def _plot_loss(self, ax, order, phi):
         ax.semilogy(phi, self.errors[order], ".", ms=2.5, color="k")
         self._mark(ax)
         ax.set(xlabel=r"input $\phi$", ylabel="loss (squared error)",
                title=f"Loss (worst/median = {self.worst_to_median:.3g})")
-        ax.legend(fontsize="small", loc="best")
+        headroom(ax, log=True)
+        ax.legend(loc="best", **_LEGEND)
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sktopo.diagnostics._breaks import _spearman, loss_vs_distance
+from sktopo.plotting._style import headroom
 
 __all__ = ["LossDistanceDisplay", "LossHistogramDisplay"]
 
@@ -174,7 +175,8 @@ class LossHistogramDisplay:
         ax.set_xlabel("loss $L$")
         ax.set_ylabel("fraction of events per bin")
         ax.set_title("Normalised loss distributions", fontsize="medium")
-        ax.legend(fontsize="small", loc="best")
+        headroom(ax, share=0.4, log=True)  # room for the legend above the histograms
+        ax.legend(fontsize="small", loc="best", framealpha=0.9)
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
@@ -305,8 +307,9 @@ class LossDistanceDisplay:
             ax.scatter(self.distances[worst], self.errors[worst], s=20, color=_WORST_COLOR,
                        edgecolors="k", linewidths=0.4, zorder=3,
                        label=f"{worst.size} worst events")
-            ax.legend(fontsize="small", loc="upper right")
+            ax.legend(fontsize="small", loc="upper right", framealpha=0.9)
         ax.set_yscale("log")
+        headroom(ax, log=True)  # the legend's corner stays above the points
         ax.set_xlabel("Euclidean distance from the worst event")
         ax.set_ylabel("loss $L$")
         ax.set_title(f"Loss vs distance (Spearman $\\rho$ = {self.spearman:.2f})",

@@ -208,9 +208,10 @@ class LatentCoordinateDisplay:
         color_by_loss : bool, default=False
             See :meth:`from_predictions`.
         mark_jump : bool, default=True
-            Dotted purple line at :attr:`jump_coordinate`.
+            Dotted purple line at :attr:`jump_coordinate` (drawn on top).
         mark_worst : bool, default=True
-            Dashed red line at :attr:`worst_coordinate` (with ``errors``).
+            Pale red band at :attr:`worst_coordinate` (with ``errors``), under
+            the points and the jump line, which stay visible when they coincide.
         marker_size : float, default=3.0
 
         Returns
@@ -241,13 +242,14 @@ class LatentCoordinateDisplay:
                     self.coordinate, self.latent[:, j], s=marker_size * 3, linewidths=0,
                     label=f"$z_{{{j + 1}}}$", rasterized=True))
         if mark_jump:
-            ax.axvline(self.jump_coordinate, color=_JUMP_COLOR, ls=":", lw=1.4,
+            # on top of everything: it often coincides with the largest loss
+            ax.axvline(self.jump_coordinate, color=_JUMP_COLOR, ls=":", lw=1.6, zorder=3,
                        label=f"largest jump ({self.jump_to_median:.3g}x median speed)")
-        if mark_worst and self.worst_coordinate is not None:
-            ax.axvline(self.worst_coordinate, color=_WORST_COLOR, ls="--", lw=1.2,
-                       label="largest loss")
+        if mark_worst and self.worst_coordinate is not None:  # a pale band under the points
+            ax.axvline(self.worst_coordinate, color=_WORST_COLOR, ls="-", lw=5.0, alpha=0.3,
+                       zorder=0.5, label="largest loss")
         ax.set(xlabel=xlabel, ylabel="latent code")
         ax.set_title("Latent code against the intrinsic coordinate", fontsize="medium")
-        ax.legend(fontsize="x-small", loc="best", markerscale=2.0)
+        ax.legend(fontsize="x-small", loc="best", markerscale=2.0, framealpha=0.9)
         self.ax_, self.figure_ = ax, ax.figure
         return self

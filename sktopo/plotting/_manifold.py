@@ -11,6 +11,7 @@ median loss; ``inf`` for a zero median), and after :meth:`plot`
 import numpy as np
 
 from sktopo.plotting._histograms import _as_errors
+from sktopo.plotting._style import headroom
 
 __all__ = ["LossProfileDisplay", "ManifoldFitDisplay", "SphereLossDisplay", "longitude_latitude"]
 
@@ -52,6 +53,22 @@ def _log_colors(errors):
     return np.maximum(errors, lo), LogNorm(vmin=lo, vmax=hi if hi > lo else 10 * lo)
 
 
+def _tidy_3d_axes(ax, box_aspect=(1, 1, 1), *, nbins=2):
+    """Readable 3-D axes: a few small tick labels, tight label pads, the box filling the axes.
+
+    Matplotlib's defaults put up to nine crowded labels on each axis of a
+    small 3-D panel, where they overlap, and draw the box well inside the
+    axes, leaving a gap under the title.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in (ax.xaxis, ax.yaxis, ax.zaxis):
+        axis.set_major_locator(MaxNLocator(nbins=nbins, steps=[1, 2, 5, 10]))
+        axis.labelpad = -2
+    ax.tick_params(labelsize="x-small", pad=0)
+    ax.set_box_aspect(box_aspect, zoom=0.95)
+
+
 class _LossDisplay:
     """Shared by the displays below: validated ``errors`` and the worst-loss statistics."""
 
@@ -69,10 +86,22 @@ class _LossDisplay:
         return self.worst_indices_
 
     def _finish(self, ax, title, legend_loc, colorbar=None):
+        """Colour bar, title and legend; ``legend_loc='below'`` puts the legend under the axes."""
         if colorbar is not None:
             ax.figure.colorbar(colorbar, ax=ax, shrink=0.7, label="loss")
         ax.set_title(title, fontsize="medium")
-        ax.legend(fontsize="x-small", loc=legend_loc, markerscale=2.0)
+        if legend_loc == "below":  # off the picture: 3-D views and maps have no empty corner
+            from matplotlib.transforms import ScaledTranslation
+
+            # below the tick labels and the x label of ordinary axes (inches); 3-D views and
+            # maps draw theirs inside the axes
+            drop = 0.05 if ax.name in ("3d", "mollweide") else 0.42
+            ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                      bbox_transform=ax.transAxes + ScaledTranslation(
+                          0.0, -drop, ax.figure.dpi_scale_trans),
+                      ncols=3, markerscale=2.0)
+        else:
+            ax.legend(fontsize="x-small", loc=legend_loc, markerscale=2.0, framealpha=0.9)
         self.ax_, self.figure_ = ax, ax.figure
         return self
 
@@ -175,7 +204,7 @@ class SphereLossDisplay(_LossDisplay):
         ax.grid(True, lw=0.4)
         ax.tick_params(labelsize="x-small")
         return self._finish(ax, f"Loss on the sphere (worst/median = "
-                                f"{self.worst_to_median:.3g})", "lower right", sc)
+                                f"{self.worst_to_median:.3g})", "below", sc)
 
 
 class ManifoldFitDisplay(_LossDisplay):
@@ -275,12 +304,12 @@ class ManifoldFitDisplay(_LossDisplay):
         ax.set(**{f"{a}label": f"${a}$" for a in "xyz"[: self.n_features]})
         if three_d:
             extent = np.ptp(np.vstack([self.X, self.X_model]), axis=0)
-            ax.set_box_aspect(np.maximum(extent, 1e-9))
+            _tidy_3d_axes(ax, np.maximum(extent, 1e-9))
             ax.view_init(elev=elev, azim=azim)
         else:
             ax.set_aspect("equal")
         return self._finish(ax, f"Model vs data (worst/median = {self.worst_to_median:.3g})",
-                            "upper left", sc)
+                            "below", sc)  # data and model fill the view: no free corner
 
 
 class LossProfileDisplay(_LossDisplay):
@@ -395,4 +424,5 @@ class LossProfileDisplay(_LossDisplay):
             ax.scatter(self.coordinate[worst], self.errors[worst], s=20, color=_WORST_COLOR,
                        edgecolors="k", linewidths=0.4, zorder=3, label=f"{worst.size} worst")
         ax.set(yscale="log", xlabel=xlabel, ylabel="loss $L$")
+        headroom(ax, log=True)  # room for the legend above the peaks
         return self._finish(ax, f"Loss profile (worst at {self.worst_coordinate:.3g})", "best")

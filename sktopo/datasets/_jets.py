@@ -260,19 +260,23 @@ def make_jets(
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``constituents`` : ndarray of shape (n_jets, max_constituents, 3)
+        Dictionary-like object, with the following attributes.
+
+        constituents : ndarray of shape (n_jets, max_constituents, 3)
             ``(pT [GeV], eta, phi)``, decreasing pT, zero-padded.
-        ``jets`` : ndarray of shape (n_jets, 4)
+        jets : ndarray of shape (n_jets, 4)
             ``(pT [GeV], eta, phi, mass [GeV])`` of each jet.
-        ``n_constituents`` : ndarray of shape (n_jets,)
-        ``n_events`` : int or None
+        n_constituents : ndarray of shape (n_jets,)
+            Constituents of each jet before the ``max_constituents`` cut.
+        n_events : int or None
             Events Pythia generated for these jets (None when some were read
             as the first jets of a longer cached chunk).
-        ``settings`` : dict
+        settings : dict
             Every setting that made the jets (stored with the cache too).
-        ``cache_path`` : str or None
+        cache_path : str or None
             The folder of the cached chunks.
-        ``DESCR`` : str
+        DESCR : str
+            Description of the sample.
 
     Raises
     ------

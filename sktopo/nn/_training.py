@@ -122,6 +122,16 @@ class MemberBatches:
                 yield batch, batch
 
 
+def _by_member(param, module):
+    """View of ``param`` as (n_members, -1): row ``k`` holds every number of member ``k``.
+
+    Every stacked module keeps each member's slice of a parameter contiguous
+    along the first axis: ``(n_members, ...)`` for batched dense layers,
+    ``(n_members * channels, ...)`` for grouped convolutions.
+    """
+    return param.detach().view(module.n_members, -1)
+
+
 class TrainingMonitor(Callback):
     """Per-epoch bookkeeping for :class:`ReconstructionNet`.
 
@@ -210,7 +220,7 @@ class TrainingMonitor(Callback):
         if self._best is None:
             self._best = valid.clone()
             self._stale = torch.zeros_like(valid, dtype=torch.long)
-            self._best_params = [p.detach().clone() for p in module.parameters()]
+            self._best_params = [_by_member(p, module).clone() for p in module.parameters()]
             return
         improved = valid < self._best - self.tol
         self._stale = torch.where(improved, torch.zeros_like(self._stale), self._stale + 1)
@@ -219,7 +229,7 @@ class TrainingMonitor(Callback):
             self._best = torch.where(better, valid, self._best)
             rows = better.nonzero().flatten().tolist()
             for saved, p in zip(self._best_params, module.parameters()):
-                saved[rows] = p.detach()[rows]
+                saved[rows] = _by_member(p, module)[rows]
         if bool((self._stale >= self.patience).all()):
             raise StopTraining
 
@@ -227,7 +237,7 @@ class TrainingMonitor(Callback):
         if self._best_params is not None:
             with torch.no_grad():
                 for saved, p in zip(self._best_params, net.module_.parameters()):
-                    p.copy_(saved)
+                    _by_member(p, net.module_).copy_(saved)
             net.history.record("restored_best", True)
         self._close()
 

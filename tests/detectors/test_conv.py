@@ -144,3 +144,21 @@ def test_float64_scores_do_not_depend_on_the_batch():
         whole = det.score_samples(X)
         parts = np.concatenate([det.score_samples(X[i : i + 7]) for i in range(0, 60, 7)])
     np.testing.assert_allclose(parts, whole, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_charts", [1, 3])
+def test_early_stopping_restores_every_members_best_weights(n_charts):
+    """Grouped-conv parameters are (members * channels, ...): each member's rows are restored."""
+    from sktopo.nn._training import member_seeds
+
+    rng = np.random.RandomState(6)
+    X = _blobs(200, 1, rng)
+    template = ConvAutoencoderDetector(max_epochs=8, early_stopping=True, n_iter_no_change=2,
+                                       learning_rate=3e-2, **{**SMALL, "random_state": None})
+    ens = ChartEnsembleDetector(template, n_charts=n_charts, random_state=0).fit(X)
+    errors = ens.member_errors(X)
+    n_valid = int(np.ceil(0.1 * X.shape[0]))
+    for k, state in enumerate(ens.random_states_):
+        valid = np.random.RandomState(member_seeds(int(state))[2]).permutation(200)[:n_valid]
+        best = np.nanmin(ens.validation_loss_curves_[:, k])
+        np.testing.assert_allclose(errors[valid, k].mean(), best, rtol=1e-3)

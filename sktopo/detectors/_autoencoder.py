@@ -7,7 +7,7 @@ from numbers import Integral, Real
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
-from sktopo.nn._modules import ACTIVATIONS, OUTPUT_ACTIVATIONS, StackedAutoencoder
+from sktopo.nn._modules import ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS, StackedAutoencoder
 from sktopo.nn._training import member_seeds, train_stacked
 from sktopo.utils._threads import validate_n_threads
 from sktopo.utils._validation import IntInterval
@@ -80,6 +80,7 @@ def train_autoencoders(X, params, random_states, *, verbose=None):
         activation_beta=params["activation_beta"],
         latent_activation=params["latent_activation"],
         output_activation=params["output_activation"],
+        init=params["init"],
     )
     return train_stacked(
         X, params, random_states, module=StackedAutoencoder, module_kwargs=module_kwargs,
@@ -128,7 +129,14 @@ class AutoencoderDetector(NeuralDetector):
         activation='relu', latent_activation='relu',
         output_activation=('relu', 'softmax'), optimizer='adam',
         learning_rate=1e-3, batch_size=1024, early_stopping=True,
-        n_iter_no_change=5)``.
+        n_iter_no_change=5, init='keras')``.
+    init : {'torch', 'keras'}, default='torch'
+        Initialisation: PyTorch's default for linear layers (weights and
+        biases uniform in ``+-1/sqrt(fan_in)``) or Keras' (Glorot-uniform
+        weights, zero biases), which the jet papers used.  With ReLU networks
+        on normalised jet images take ``'keras'``: random biases as large as
+        the inputs leave many units dead from the start (the paper's dense net
+        then stalls near the loss of a one-component PCA).
     optimizer : {'sgd', 'adam'}, default='sgd'
         Plain stochastic gradient descent (the paper's choice) or Adam.
     learning_rate : float, default=1e-2
@@ -218,6 +226,7 @@ class AutoencoderDetector(NeuralDetector):
         "activation_beta": [Interval(Real, 0, None, closed="neither")],
         "latent_activation": [StrOptions(set(ACTIVATIONS)), None],
         "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), tuple, list, None],
+        "init": [StrOptions(set(INITS))],
     }
 
     def __init__(
@@ -229,6 +238,7 @@ class AutoencoderDetector(NeuralDetector):
         activation_beta=1.0,
         latent_activation=None,
         output_activation=None,
+        init="torch",
         optimizer="sgd",
         learning_rate=1e-2,
         batch_size=64,
@@ -249,6 +259,7 @@ class AutoencoderDetector(NeuralDetector):
         self.activation_beta = activation_beta
         self.latent_activation = latent_activation
         self.output_activation = output_activation
+        self.init = init
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size

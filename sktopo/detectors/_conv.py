@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
 from sktopo.nn._conv import StackedConvAutoencoder, conv_flops
-from sktopo.nn._modules import ACTIVATIONS, OUTPUT_ACTIVATIONS
+from sktopo.nn._modules import ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS
 from sktopo.nn._training import train_stacked
 from sktopo.utils._validation import IntInterval
 
@@ -70,6 +70,10 @@ class ConvAutoencoderDetector(NeuralDetector):
         Activation of the latent code (linear in the paper).
     output_activation : str, tuple of str or None, default='softmax'
         Activation(s) of the output pixels, applied in order.
+    init : {'keras', 'torch'}, default='keras'
+        Initialisation: Keras' Glorot-uniform weights and zero biases (the
+        paper's code) or PyTorch's default (weights and biases uniform in
+        ``+-1/sqrt(fan_in)``).
     optimizer : {'adam', 'sgd'}, default='adam'
         The paper uses Adam with Keras' defaults.
     learning_rate : float, default=1e-3
@@ -167,6 +171,7 @@ class ConvAutoencoderDetector(NeuralDetector):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "latent_activation": [StrOptions(set(ACTIVATIONS)), None],
         "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), tuple, list, None],
+        "init": [StrOptions(set(INITS))],
     }
 
     def __init__(
@@ -181,6 +186,7 @@ class ConvAutoencoderDetector(NeuralDetector):
         activation="relu",
         latent_activation=None,
         output_activation="softmax",
+        init="keras",
         optimizer="adam",
         learning_rate=1e-3,
         batch_size=1024,
@@ -204,6 +210,7 @@ class ConvAutoencoderDetector(NeuralDetector):
         self.activation = activation
         self.latent_activation = latent_activation
         self.output_activation = output_activation
+        self.init = init
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -252,6 +259,7 @@ class ConvAutoencoderDetector(NeuralDetector):
             activation=self.activation,
             latent_activation=self.latent_activation,
             output_activation=self.output_activation,
+            init=self.init,
         )
 
     def _forward_flops(self, n_features):

@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sktopo.nn._modules import _uniform, make_activation, make_activations
+from sktopo.nn._modules import init_layer, make_activation, make_activations
 
 __all__ = ["StackedConvAutoencoder", "conv_flops"]
 
@@ -89,7 +89,10 @@ class StackedConvAutoencoder(nn.Module):
         Activation(s) over the output pixels.
     init_seeds : sequence of int
         One seed per member; member ``k``'s weights come from a generator
-        seeded with ``init_seeds[k]`` alone (uniform in ``+-1/sqrt(fan_in)``).
+        seeded with ``init_seeds[k]`` alone.
+    init : {'keras', 'torch'}, default='keras'
+        Initialisation (see :func:`sktopo.nn.init_layer`): Keras' Glorot
+        weights and zero biases, as in the paper's code, or PyTorch's default.
     """
 
     #: Scoring precision under ``scoring_precision='auto'``: float64
@@ -110,8 +113,10 @@ class StackedConvAutoencoder(nn.Module):
         latent_activation: str | None = None,
         output_activation: str | Sequence[str] | None = "softmax",
         init_seeds: Sequence[int] = (0,),
+        init: str = "keras",
     ):
         super().__init__()
+        self.init = init
         self.image_shape = tuple(int(s) for s in image_shape)
         self.channels = tuple(int(c) for c in channels)
         self.n_pool = int(n_pool)
@@ -145,14 +150,12 @@ class StackedConvAutoencoder(nn.Module):
         k2 = self.kernel_size**2
         for prefix, convs in (("enc", self._enc_convs), ("dec", self._dec_convs)):
             for i, (c_in, c_out) in enumerate(convs):
-                bound = 1.0 / math.sqrt(c_in * k2)
-                params[f"{prefix}_conv{i}_weight"] = _uniform(
-                    (c_out, c_in, self.kernel_size, self.kernel_size), bound, gen)
-                params[f"{prefix}_conv{i}_bias"] = _uniform((c_out,), bound, gen)
+                shape = (c_out, c_in, self.kernel_size, self.kernel_size)
+                params[f"{prefix}_conv{i}_weight"], params[f"{prefix}_conv{i}_bias"] = init_layer(
+                    shape, c_in * k2, c_out * k2, (c_out,), self.init, gen)
         for i, (fan_in, fan_out) in enumerate(self._dense):
-            bound = 1.0 / math.sqrt(fan_in)
-            params[f"dense{i}_weight"] = _uniform((fan_in, fan_out), bound, gen)
-            params[f"dense{i}_bias"] = _uniform((1, fan_out), bound, gen)
+            params[f"dense{i}_weight"], params[f"dense{i}_bias"] = init_layer(
+                (fan_in, fan_out), fan_in, fan_out, (1, fan_out), self.init, gen)
         return params
 
     def _conv(self, x, prefix, i):

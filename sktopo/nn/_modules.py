@@ -24,6 +24,8 @@ __all__ = [
     "TemperedTanh",
     "make_activation",
     "make_activations",
+    "INITS",
+    "init_layer",
 ]
 
 
@@ -100,6 +102,30 @@ def _uniform(shape, bound, generator):
     return (torch.rand(shape, generator=generator, dtype=torch.float32) * 2.0 - 1.0) * bound
 
 
+#: Weight initialisations: ``'torch'`` is PyTorch's default for ``nn.Linear`` and
+#: ``nn.Conv2d`` (weights and biases uniform in +-1/sqrt(fan_in)); ``'keras'`` is
+#: Keras' default, which the jet papers used (Glorot-uniform weights, zero biases).
+INITS = ("torch", "keras")
+
+
+def init_layer(weight_shape, fan_in, fan_out, bias_shape, init, generator):
+    """Weight and bias of one layer of one member, drawn from ``generator``.
+
+    ``'torch'``: both uniform in ``+-1/sqrt(fan_in)``; ``'keras'``: weights
+    uniform in ``+-sqrt(6 / (fan_in + fan_out))`` (Glorot), biases zero.  Zero
+    biases matter for ReLU networks on inputs as small as normalised jet
+    images, whose first-layer inputs are no larger than random biases: many
+    units then start (and stay) dead.
+    """
+    if init == "keras":
+        bound = math.sqrt(6.0 / (fan_in + fan_out))
+        return _uniform(weight_shape, bound, generator), torch.zeros(bias_shape)
+    if init != "torch":
+        raise ValueError(f"init must be one of {INITS}, got {init!r}.")
+    bound = 1.0 / math.sqrt(fan_in)
+    return _uniform(weight_shape, bound, generator), _uniform(bias_shape, bound, generator)
+
+
 class StackedAutoencoder(nn.Module):
     """``n_members`` independent dense autoencoders evaluated as one batched network.
 
@@ -132,6 +158,8 @@ class StackedAutoencoder(nn.Module):
     output_activation : str, sequence of str or None, default=None
         Activation(s) of the output layer, applied in order (``None``: linear;
         ``('relu', 'softmax')`` in the dense net of arXiv:1808.08992).
+    init : {'torch', 'keras'}, default='torch'
+        Initialisation, see :func:`init_layer`.
 
     Notes
     -----
@@ -148,8 +176,10 @@ class StackedAutoencoder(nn.Module):
         init_seeds: Sequence[int] = (0,),
         latent_activation: str | None = None,
         output_activation: str | Sequence[str] | None = None,
+        init: str = "torch",
     ):
         super().__init__()
+        self.init = init
         hidden = tuple(int(h) for h in hidden_layer_sizes)
         widths = (int(n_features), *hidden, int(latent_dim), *reversed(hidden), int(n_features))
         self.widths = widths
@@ -159,7 +189,7 @@ class StackedAutoencoder(nn.Module):
         self.latent_activation = make_activations(latent_activation, activation_beta)
         self.output_activation = make_activations(output_activation, activation_beta)
         self.n_layers = len(widths) - 1
-        per_member = [self._init_member(widths, seed) for seed in init_seeds]
+        per_member = [self._init_member(widths, seed, init) for seed in init_seeds]
         # Plain named parameters (weight_i of shape (n_members, fan_in, fan_out), bias_i of
         # shape (n_members, 1, fan_out)): looked up by dict access in the hot path.
         self._names = [(f"weight_{i}", f"bias_{i}") for i in range(self.n_layers)]
@@ -170,15 +200,10 @@ class StackedAutoencoder(nn.Module):
             self.register_parameter(b_name, nn.Parameter(bias))
 
     @staticmethod
-    def _init_member(widths, seed):
+    def _init_member(widths, seed, init="torch"):
         generator = torch.Generator().manual_seed(int(seed))
-        layers = []
-        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
-            bound = 1.0 / math.sqrt(fan_in)
-            weight = _uniform((fan_in, fan_out), bound, generator)
-            bias = _uniform((1, fan_out), bound, generator)
-            layers.append((weight, bias))
-        return layers
+        return [init_layer((fan_in, fan_out), fan_in, fan_out, (1, fan_out), init, generator)
+                for fan_in, fan_out in zip(widths[:-1], widths[1:])]
 
     def _run(self, x: torch.Tensor, layers: range, last_activation) -> torch.Tensor:
         params = self._parameters

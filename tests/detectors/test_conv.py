@@ -162,3 +162,20 @@ def test_early_stopping_restores_every_members_best_weights(n_charts):
         valid = np.random.RandomState(member_seeds(int(state))[2]).permutation(200)[:n_valid]
         best = np.nanmin(ens.validation_loss_curves_[:, k])
         np.testing.assert_allclose(errors[valid, k].mean(), best, rtol=1e-3)
+
+
+def test_keras_initialisation():
+    """'keras': Glorot-uniform weights and zero biases (the jet papers' code); 'torch' otherwise."""
+    from sktopo.nn import StackedAutoencoder
+
+    keras = StackedAutoencoder(100, 6, (32,), init="keras", init_seeds=(0, 1))
+    torch_init = StackedAutoencoder(100, 6, (32,), init_seeds=(0, 1))
+    keras_bias, torch_bias = keras.bias_0.detach(), torch_init.bias_0.detach()
+    assert float(keras_bias.abs().max()) == 0.0 < float(torch_bias.abs().max())
+    assert float(keras.weight_0.detach().abs().max()) <= np.sqrt(6 / (100 + 32))
+    assert float(torch_init.weight_0.detach().abs().max()) <= 1 / np.sqrt(100)
+    cnn = StackedConvAutoencoder((12, 12), channels=(4, 4), init_seeds=(0,))
+    biases = [p.detach() for n, p in cnn.named_parameters() if "bias" in n]
+    assert all(float(b.abs().max()) == 0.0 for b in biases)
+    with pytest.raises(ValueError, match="init"):
+        AutoencoderDetector(init="he", max_epochs=1).fit(np.random.rand(20, 3))

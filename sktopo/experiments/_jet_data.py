@@ -23,6 +23,7 @@ __all__ = [
     "jet_sample",
     "jet_sizes",
     "pca_detector",
+    "with_images",
 ]
 
 #: Jets per sample: CPU-sized default and the paper's (``full``).  Gluino jets
@@ -78,6 +79,15 @@ def jet_sample(process, n_jets, *, role="test", random_state=0, n_jobs=-1, verbo
     seed = 1000 * int(random_state) + _ROLE_SEED[role]
     data = make_jets(process, n_jets, random_state=seed, n_jobs=n_jobs, verbose=verbose,
                      **make_kwargs)
+    return with_images(data)
+
+
+def with_images(data) -> Bunch:
+    """Add ``images``, ``mass`` and ``constituent_mass`` to a :func:`make_jets` Bunch (in place).
+
+    ``images`` (n_jets, 1369) are the 37 x 37 images of arXiv:1808.08992,
+    ``mass`` the jet mass in GeV (``jets[:, 3]``).
+    """
     data.images = JetImages().fit_transform(data.constituents)
     data.mass = data.jets[:, 3]
     data.constituent_mass = jet_mass(data.constituents)
@@ -89,24 +99,32 @@ def pca_detector(latent_dim=6, random_state=0):
     return PCADetector(n_components=latent_dim, random_state=random_state)
 
 
-def dense_detector(latent_dim=6, random_state=0, max_epochs=200, verbose=0):
-    """The dense jet-image autoencoder of arXiv:1808.08992, App. 1 (Adam, batch 1024, patience 5)."""
+def dense_detector(latent_dim=6, random_state=0, max_epochs=200, verbose=0, *,
+                   batch_size=1024, learning_rate=1e-3, n_threads=None):
+    """The dense jet-image autoencoder of arXiv:1808.08992, App. 1 (Adam, patience 5)."""
     return AutoencoderDetector(
         latent_dim=latent_dim, hidden_layer_sizes=(32,), activation="relu",
-        latent_activation="relu", output_activation=("relu", "softmax"), optimizer="adam",
-        learning_rate=1e-3, batch_size=1024, max_epochs=max_epochs, early_stopping=True,
+        latent_activation="relu", output_activation=("relu", "softmax"), init="keras",
+        optimizer="adam",
+        learning_rate=learning_rate, batch_size=batch_size, max_epochs=max_epochs,
+        early_stopping=True,
         n_iter_no_change=5, tol=0.0, random_state=random_state, verbose=verbose,
+        n_threads=n_threads,
     )
 
 
-def cnn_detector(latent_dim=6, *, full=False, random_state=0, max_epochs=100, verbose=0):
+def cnn_detector(latent_dim=6, *, full=False, random_state=0, max_epochs=100, verbose=0,
+                 channels=None, batch_size=1024, learning_rate=1e-3, n_threads=None):
     """The CNN autoencoder of arXiv:1808.08992, App. 2 (patience 3).
 
     ``full``: the paper's 128 channels; else 16 channels per layer, which
     trains about 50 times faster on a CPU and keeps the paper's structure.
+    ``channels`` (one int per convolution) overrides both.
     """
-    channels = (128, 128, 128) if full else (16, 16, 16)
+    if channels is None:
+        channels = (128, 128, 128) if full else (16, 16, 16)
     return ConvAutoencoderDetector(
-        latent_dim=latent_dim, channels=channels, max_epochs=max_epochs,
-        random_state=random_state, verbose=verbose,
+        latent_dim=latent_dim, channels=tuple(channels), max_epochs=max_epochs,
+        batch_size=batch_size, learning_rate=learning_rate, random_state=random_state,
+        verbose=verbose, n_threads=n_threads,
     )

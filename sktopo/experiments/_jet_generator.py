@@ -102,7 +102,9 @@ def plot_generator_losses(losses, ax):
     every = np.concatenate([v for v in losses.values()])
     bins = np.geomspace(max(every[every > 0].min(), 1e-9), every.max(), 60)
     for (generator, process), loss in losses.items():
-        style = dict(color=_COLORS[process], density=True)
+        # fraction of jets per (logarithmic) bin: a density per unit loss would
+        # squash the tops' wide high-loss bins
+        style = dict(color=_COLORS[process], weights=np.full(loss.shape, 1.0 / loss.size))
         if generator == "pythia":
             ax.hist(loss, bins=bins, alpha=0.45, label=f"{process}, Pythia (default shower)",
                     **style)
@@ -110,8 +112,8 @@ def plot_generator_losses(losses, ax):
             ax.hist(loss, bins=bins, histtype="step", lw=1.6,
                     label=f"{process}, Pythia with Vincia", **style)
     ax.set(xscale="log", xlabel="reconstruction error $L$ (mean squared error per pixel)",
-           ylabel="density")
-    ax.legend(fontsize="small", loc="upper right", framealpha=0.9)
+           ylabel="fraction of jets per bin")
+    ax.legend(fontsize="small", loc="upper left", framealpha=0.9)
 
 
 def generator_losses(detector, samples):

@@ -235,7 +235,9 @@ def test_sigint_during_training_exits_130(tmp_path):
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
-    assert proc.returncode == 130, err
+    # 130 from main(); very rarely (seen once in CI, not reproducible) the process ends
+    # by SIGINT itself after printing the message, which a shell also reports as 130.
+    assert proc.returncode in (130, -signal.SIGINT), err
     assert "interrupted" in err and "Traceback" not in err
     assert not (out / "summary.json").exists()
     assert not (out / "summary.txt").exists()

@@ -63,7 +63,9 @@ def test_ctrl_c_propagates_out_of_fit(kind):
         proc.kill()
     assert "INTERRUPTED" in out, (out, err[-2000:])
     assert "RETURNED" not in out
-    assert proc.returncode == 130
+    # 130 from sys.exit; a process that ends by SIGINT itself after handling it (seen once
+    # in CI for the CLI) is reported as 130 by a shell too
+    assert proc.returncode in (130, -signal.SIGINT)
 
 
 class _InterruptAt(TrainingMonitor):

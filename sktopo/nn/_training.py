@@ -331,19 +331,23 @@ def build_net(
     patience,
     tol,
     verbose,
+    criterion=StackedSquaredError,
 ):
     """Build an unfitted :class:`ReconstructionNet` for ``len(init_seeds)`` members.
 
     ``module`` is a stacked torch module class (:class:`StackedAutoencoder`,
     :class:`~sktopo.nn.StackedConvAutoencoder`) taking ``init_seeds`` and
-    ``module_kwargs``.
+    ``module_kwargs``.  ``criterion`` is the training loss module: it gets the
+    module's output and the input batch, returns the sum over members of each
+    member's batch-mean loss, and keeps the detached per-member means in
+    ``member_losses`` (see :class:`~sktopo.nn._modules.StackedSquaredError`).
     """
     optimizers = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
     return ReconstructionNet(
         module=module,
         **{f"module__{k}": v for k, v in module_kwargs.items()},
         module__init_seeds=tuple(int(s) for s in init_seeds),
-        criterion=StackedSquaredError,
+        criterion=criterion,
         optimizer=optimizers[optimizer],
         lr=learning_rate,
         batch_size=batch_size,
@@ -368,7 +372,7 @@ def member_seeds(random_state):
 
 
 def train_stacked(X, params, random_states, *, module, module_kwargs, flops_per_row,
-                  verbose=None):
+                  verbose=None, criterion=StackedSquaredError):
     """Train one stacked module holding one network per entry of ``random_states``.
 
     The single training entry point of every neural detector in sktopo:
@@ -394,6 +398,8 @@ def train_stacked(X, params, random_states, *, module, module_kwargs, flops_per_
         Forward floating-point operations per row and member (chooses threads).
     verbose : int or None
         Overrides ``params['verbose']`` when given.
+    criterion : type, default=StackedSquaredError
+        The training loss module (see :func:`build_net`).
 
     Returns
     -------
@@ -437,6 +443,7 @@ def train_stacked(X, params, random_states, *, module, module_kwargs, flops_per_
         patience=patience,
         tol=params["tol"],
         verbose=params["verbose"] if verbose is None else verbose,
+        criterion=criterion,
     )
     batch = min(params["batch_size"], n_samples)
     flops = 3 * flops_per_row * batch * n_members  # forward and backward

@@ -6,6 +6,7 @@ from sktopo.experiments import (
     _circle_variants,  # noqa: F401  ('circle-variants', 'sparse-circle', 'circle-square')
     _higher,  # noqa: F401  (registers 'spheres-nd', 'latent-dim')
     _jet_autoencoders,  # noqa: F401  (registers 'jet-autoencoders')
+    _jet_bump_hunt,  # noqa: F401  (registers 'jet-bump-hunt')
     _jet_generator,  # noqa: F401  (registers 'jet-generator')
     _jet_latent,  # noqa: F401  (registers 'jet-latent-dim', 'jet-contamination')
     _spheres,  # noqa: F401  (sphere, excised-sphere, paraboloid, double-cone, excised-double-cone)

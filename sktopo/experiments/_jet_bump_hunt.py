@@ -258,7 +258,7 @@ def bump_hunt_checks(tables):
     paper="arXiv:1808.08992",
     description="Fig. 11: jet-mass bump hunt for 400 GeV gluinos after a CNN loss cut "
                 "(training contaminated at 1e-3)",
-    runtime="~4 min with cached jets; ~8 min more to generate 15,000 extra QCD test jets",
+    runtime="~4 min with cached jets; ~13 min more to generate 15,000 extra QCD test jets",
     full_runtime="days on a CPU (100k jets, 128-channel CNN)",
 )
 def run_jet_bump_hunt(out_dir, *, full=False, verbose=1, random_state=0, settings=None,

@@ -18,13 +18,19 @@ Cases (issue 2):
 
 Target: AutoencoderDetector <= 1.2x the plain loop on both.
 
-Run: ``python benchmarks/bench_training.py [--device cuda] [--repeats 3]``.
+``--latent-space sphere`` (or ``torus``, ``all``) adds AutoencoderDetector with
+that latent space (issue 14) and prints its cost relative to the Euclidean one
+(target: the same within a few per cent).
+
+Run: ``python benchmarks/bench_training.py [--device cuda] [--repeats 3]
+[--latent-space sphere]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from functools import partial
 
 import numpy as np
 import torch
@@ -73,10 +79,11 @@ def plain_loop(X, case, device):
         torch.cuda.synchronize()
 
 
-def sktopo_fit(X, case, device):
+def sktopo_fit(X, case, device, latent_space="euclidean"):
     AutoencoderDetector(
         latent_dim=case["latent"], hidden_layer_sizes=case["hidden"], batch_size=case["batch"],
         max_epochs=case["epochs"], learning_rate=1e-2, device=device, random_state=0,
+        latent_space=latent_space,
     ).fit(X)
     if device.startswith("cuda"):
         torch.cuda.synchronize()
@@ -108,6 +115,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None,
                         help="torch intra-op threads (default: torch's choice)")
+    parser.add_argument("--latent-space", default="euclidean",
+                        choices=("euclidean", "sphere", "torus", "all"),
+                        help="also time AutoencoderDetector with this latent space")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -117,6 +127,10 @@ def main():
         contenders = {"sktopo": sktopo_fit, "plain": plain_loop, "pyod": pyod_fit}
     except ImportError:
         contenders = {"sktopo": sktopo_fit, "plain": plain_loop}
+    spaces = (("sphere", "torus") if args.latent_space == "all"
+              else () if args.latent_space == "euclidean" else (args.latent_space,))
+    for space in spaces:
+        contenders[f"sktopo-{space}"] = partial(sktopo_fit, latent_space=space)
     print(f"device={args.device}, torch threads={torch.get_num_threads()}, "
           f"best of {args.repeats}")
     for name, case in CASES.items():
@@ -137,6 +151,9 @@ def main():
                 f"{k}/plain = {table[k] / table['plain']:.2f}x" for k in table if k != "plain"
             )
             print(f"    {title:<16} ms/epoch: {cells}  ->  {ratios}")
+            for space in spaces:
+                ratio = table[f"sktopo-{space}"] / table["sktopo"]
+                print(f"    {'':<16} latent {space} / euclidean = {ratio:.3f}x")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,11 @@ from sktopo.detectors import (
     AutoencoderDetector,
     ChartEnsembleDetector,
     ConvAutoencoderDetector,
+    DensityRatioDetector,
     PCADetector,
+    SidebandReference,
+    TransportDetector,
+    VAEDetector,
 )
 from sktopo.jets import JetImages
 from sktopo.physics import DalitzFeatures, PhaseSpaceSampler
@@ -22,9 +26,13 @@ __all__ = [
     "ChartEnsembleDetector",
     "ConvAutoencoderDetector",
     "DalitzFeatures",
+    "DensityRatioDetector",
     "JetImages",
     "PCADetector",
     "PhaseSpaceSampler",
+    "SidebandReference",
+    "TransportDetector",
+    "VAEDetector",
     "__version__",
     "config_context",
     "get_config",

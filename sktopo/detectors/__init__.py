@@ -1,13 +1,26 @@
-"""Anomaly detectors: reconstruction-error models with the scikit-learn outlier contract."""
+"""Anomaly detectors with the scikit-learn outlier contract.
+
+Reconstruction-error models (autoencoders, PCA) and the density ratio of data to a
+reference (:class:`DensityRatioDetector`, with :class:`SidebandReference`).
+"""
 
 from sktopo.detectors._autoencoder import AutoencoderDetector
 from sktopo.detectors._conv import ConvAutoencoderDetector
+from sktopo.detectors._density_ratio import DensityRatioDetector, GlobalTestResult
 from sktopo.detectors._ensemble import ChartEnsembleDetector
 from sktopo.detectors._pca import PCADetector
+from sktopo.detectors._sideband import SidebandReference
+from sktopo.detectors._transport import TransportDetector
+from sktopo.detectors._vae import VAEDetector
 
 __all__ = [
     "AutoencoderDetector",
     "ChartEnsembleDetector",
     "ConvAutoencoderDetector",
+    "DensityRatioDetector",
+    "GlobalTestResult",
     "PCADetector",
+    "SidebandReference",
+    "TransportDetector",
+    "VAEDetector",
 ]

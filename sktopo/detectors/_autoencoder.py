@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
-from sktopo.nn._modules import ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS, StackedAutoencoder
+from sktopo.nn._modules import (
+    ACTIVATIONS,
+    INITS,
+    LATENT_SPACES,
+    OUTPUT_ACTIVATIONS,
+    StackedAutoencoder,
+    latent_width,
+)
 from sktopo.nn._training import member_seeds, train_stacked
 from sktopo.utils._threads import validate_n_threads
 from sktopo.utils._validation import IntInterval
@@ -30,7 +39,19 @@ def _hidden_sizes(hidden_layer_sizes):
 
 def _layer_widths(n_features, params):
     hidden = _hidden_sizes(params["hidden_layer_sizes"])
-    return (n_features, *hidden, params["latent_dim"], *reversed(hidden), n_features)
+    code = latent_width(params["latent_dim"], params.get("latent_space", "euclidean"))
+    return (n_features, *hidden, code, *reversed(hidden), n_features)
+
+
+def _check_latent_space(params):
+    """Reject a latent activation on a non-Euclidean latent space."""
+    latent_space = params.get("latent_space", "euclidean")
+    if latent_space != "euclidean" and params["latent_activation"] is not None:
+        raise ValueError(
+            f"latent_activation={params['latent_activation']!r} cannot be combined with "
+            f"latent_space={latent_space!r}: the code is the projection of the encoder's "
+            f"linear output onto the latent manifold; use latent_activation=None."
+        )
 
 
 def dense_flops(n_features, params, rows, n_members=1):
@@ -67,6 +88,7 @@ def train_autoencoders(X, params, random_states, *, verbose=None):
     n_features = X.shape[1]
     hidden = _hidden_sizes(params["hidden_layer_sizes"])
     validate_n_threads(params["n_threads"])
+    _check_latent_space(params)
     if params["latent_dim"] > n_features:
         raise ValueError(
             f"latent_dim={params['latent_dim']} is larger than the number of input "
@@ -82,6 +104,9 @@ def train_autoencoders(X, params, random_states, *, verbose=None):
         output_activation=params["output_activation"],
         init=params["init"],
     )
+    latent_space = params.get("latent_space", "euclidean")
+    if latent_space != "euclidean":
+        module_kwargs["latent_space"] = latent_space
     return train_stacked(
         X, params, random_states, module=StackedAutoencoder, module_kwargs=module_kwargs,
         flops_per_row=dense_flops(n_features, params, 1), verbose=verbose,
@@ -119,8 +144,27 @@ class AutoencoderDetector(NeuralDetector):
     latent_activation : str or None, default=None
         Activation of the latent code: ``None`` keeps it linear (the paper's
         choice); any name of ``activation``.  The dense jet-image network of
-        arXiv:1808.08992 uses ``'relu'``.
-    output_activation : str, tuple of str or None, default=None
+        arXiv:1808.08992 uses ``'relu'``.  Must be ``None`` with a
+        ``'sphere'`` or ``'torus'`` latent space.
+    latent_space : {'euclidean', 'sphere', 'torus'}, default='euclidean'
+        Manifold the code lives on; ``latent_dim`` is always its dimension.
+
+        - ``'euclidean'``: ``R^latent_dim``, the paper's choice.
+        - ``'sphere'``: the sphere ``S^latent_dim``.  The encoder's last
+          linear layer has ``latent_dim + 1`` outputs, divided by their norm;
+          the decoder reads those ``latent_dim + 1`` numbers.
+        - ``'torus'``: ``latent_dim`` circles.  The encoder outputs
+          ``2 * latent_dim`` numbers, each consecutive pair divided by its
+          norm (a point ``(cos a_i, sin a_i)`` per circle).
+
+        A Euclidean code must tear a sphere-like data set (a circle, ``S^n``,
+        n-body phase space), whatever ``latent_dim``; a code with the data's
+        topology need not, so the break point disappears instead of being
+        averaged away as in :class:`ChartEnsembleDetector`.  This removes the
+        false positives of a closed manifold; it does not make a resonance on a
+        submanifold stand out.  :func:`~sktopo.diagnostics.suggest_latent_space`
+        picks one from the data's Betti numbers; see the user guide,
+        "Latent spaces with the data's topology". : str, tuple of str or None, default=None
         Activation(s) of the output layer, applied in order: ``None`` keeps
         it linear; names of ``activation`` and ``'softmax'`` (over the
         features, for inputs normalised to unit sum such as jet images).
@@ -217,6 +261,16 @@ class AutoencoderDetector(NeuralDetector):
     (200,)
     >>> det.transform(X).shape
     (200, 1)
+
+    A latent circle: codes are unit vectors of the plane.
+
+    >>> det = AutoencoderDetector(latent_dim=1, latent_space="sphere", max_epochs=5,
+    ...                           random_state=0).fit(X)
+    >>> Z = det.transform(X)
+    >>> Z.shape
+    (200, 2)
+    >>> bool(abs((Z ** 2).sum(axis=1) - 1.0).max() < 1e-12)
+    True
     """
 
     _parameter_constraints: dict = {
@@ -227,6 +281,7 @@ class AutoencoderDetector(NeuralDetector):
         "latent_activation": [StrOptions(set(ACTIVATIONS)), None],
         "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), tuple, list, None],
         "init": [StrOptions(set(INITS))],
+        "latent_space": [StrOptions(set(LATENT_SPACES))],
     }
 
     def __init__(
@@ -237,6 +292,7 @@ class AutoencoderDetector(NeuralDetector):
         activation="tanh",
         activation_beta=1.0,
         latent_activation=None,
+        latent_space="euclidean",
         output_activation=None,
         init="torch",
         optimizer="sgd",
@@ -258,6 +314,7 @@ class AutoencoderDetector(NeuralDetector):
         self.activation = activation
         self.activation_beta = activation_beta
         self.latent_activation = latent_activation
+        self.latent_space = latent_space
         self.output_activation = output_activation
         self.init = init
         self.optimizer = optimizer
@@ -281,8 +338,55 @@ class AutoencoderDetector(NeuralDetector):
         return dense_flops(n_features, self.get_params(), 1)
 
     def _check_widths(self, n_features):
+        _check_latent_space(self.get_params())
         if self.latent_dim > n_features:
             raise ValueError(
                 f"latent_dim={self.latent_dim} is larger than the number of input "
                 f"features, n_features={n_features}; an autoencoder needs a bottleneck."
             )
+
+    @property
+    def _n_features_out(self):
+        return latent_width(self.latent_dim, self.latent_space)
+
+    def transform(self, X):
+        """Latent codes (encoder outputs) of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_codes)
+            ``n_codes`` is ``latent_dim`` for a Euclidean latent space;
+            ``latent_dim + 1`` for ``'sphere'`` (unit vectors); ``2 *
+            latent_dim`` for ``'torus'`` (``cos a_i, sin a_i`` of every
+            circle; ``np.arctan2(Z[:, 1::2], Z[:, ::2])`` gives the angles).
+        """
+        return super().transform(X)
+
+    def inverse_transform(self, Z):
+        """Decode latent codes back to feature space.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_codes)
+            Codes as :meth:`transform` returns them.  With a ``'sphere'`` or
+            ``'torus'`` latent space, codes off the manifold are first
+            projected onto it (divided by their norm, pairwise for a torus).
+
+        Returns
+        -------
+        X_hat : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        Z = check_array(Z, dtype=[np.float64, np.float32])
+        n_codes = self._n_features_out
+        if Z.shape[1] != n_codes:
+            raise ValueError(
+                f"Z has {Z.shape[1]} features, but the latent space of "
+                f"{type(self).__name__} (latent_dim={self.latent_dim}, "
+                f"latent_space={self.latent_space!r}) has {n_codes} coordinates."
+            )
+        return self._apply(Z, "decode", members=0)

@@ -2,7 +2,8 @@
 
 - Before training: :func:`topology_check` (persistent homology, needs the
   ``topology`` extra), :func:`estimate_intrinsic_dimension` (TwoNN),
-  :func:`pca_scree` and :func:`suggest_latent_dim` pick the latent dimension.
+  :func:`pca_scree` and :func:`suggest_latent_dim` pick the latent dimension,
+  :func:`suggest_latent_space` a latent space with the data's topology.
 - After training: :func:`loss_vs_distance` and :func:`locate_breaks` read the
   losses of a detector (arXiv:2102.08380, Secs. 5-8).
 """
@@ -20,11 +21,17 @@ from sktopo.diagnostics._dimension import (
     pca_scree,
     suggest_latent_dim,
 )
-from sktopo.diagnostics._topology import TopologyCheckResult, topology_check
+from sktopo.diagnostics._topology import (
+    LatentSpaceSuggestion,
+    TopologyCheckResult,
+    suggest_latent_space,
+    topology_check,
+)
 
 __all__ = [
     "BreakRegions",
     "LatentDimSuggestion",
+    "LatentSpaceSuggestion",
     "LossDistanceResult",
     "ScreeResult",
     "TopologyCheckResult",
@@ -33,5 +40,6 @@ __all__ = [
     "loss_vs_distance",
     "pca_scree",
     "suggest_latent_dim",
+    "suggest_latent_space",
     "topology_check",
 ]

@@ -11,6 +11,7 @@ on data with a persistent ``k``-dimensional hole, ``k >= m``: it must tear them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import comb
 from numbers import Real
 
 import numpy as np
@@ -23,7 +24,12 @@ from sktopo.diagnostics._dimension import _intrinsic_dimension_quiet
 from sktopo.utils._optional import import_optional
 from sktopo.utils._validation import IntInterval
 
-__all__ = ["TopologyCheckResult", "topology_check"]
+__all__ = [
+    "LatentSpaceSuggestion",
+    "TopologyCheckResult",
+    "suggest_latent_space",
+    "topology_check",
+]
 
 _TWONN_MAX_SAMPLES = 10_000
 
@@ -379,3 +385,180 @@ def topology_check(
         intrinsic_dimension=float(twonn),
         latent_dim=int(dim if latent_dim is None else latent_dim),
     )
+
+
+@dataclass(frozen=True)
+class LatentSpaceSuggestion:
+    """A latent space with the data's topology, and why.
+
+    Attributes
+    ----------
+    latent_space : {'euclidean', 'sphere', 'torus'}
+        Suggested ``AutoencoderDetector(latent_space=...)``.
+    latent_dim : int
+        Suggested ``latent_dim``: the data's apparent dimension.
+    betti : ndarray
+        The persistent Betti numbers it rests on.
+    reason : str
+        The reasoning in plain words.
+    topology : TopologyCheckResult
+        The full result of :func:`topology_check`.
+    """
+
+    latent_space: str
+    latent_dim: int
+    betti: np.ndarray
+    reason: str
+    topology: TopologyCheckResult
+
+    @property
+    def params(self):
+        """``dict(latent_dim=..., latent_space=...)`` for ``AutoencoderDetector(**params)``."""
+        return {"latent_dim": self.latent_dim, "latent_space": self.latent_space}
+
+
+def _is_sphere(betti, dim):
+    return dim < betti.size and betti[dim] == 1 and not np.any(betti[1:dim])
+
+
+def _is_torus(betti, dim):
+    top = min(dim, betti.size - 1)
+    return dim >= 2 and all(betti[k] == comb(dim, k) for k in range(1, top + 1))
+
+
+def _latent_space_choice(betti, dim, twonn, max_dim):
+    """``(latent_space, reason)`` from Betti numbers and the apparent dimension."""
+    numbers = ", ".join(f"b{k} = {v}" for k, v in enumerate(betti))
+    seen = f"The data look {dim}-dimensional (TwoNN {twonn:.2f}) with {numbers}."
+    holes = [k for k in range(1, betti.size) if betti[k] > 0]
+    if betti[0] > 1:
+        return "euclidean", (
+            f"{seen} They fall into {betti[0]} separate pieces: a sphere or torus latent "
+            f"space describes one connected manifold. Look at each piece on its own; "
+            f"meanwhile a Euclidean latent space of dimension {dim} is suggested."
+        )
+    if _is_sphere(betti, dim):
+        name = "a circle" if dim == 1 else f"a {dim}-sphere"
+        return "sphere", (
+            f"{seen} A class in the top dimension ({_holes(dim, 1)}) and no other hole: "
+            f"the data look like {name}. A Euclidean latent space of dimension {dim} "
+            f"must tear them at a break point (arXiv:2102.08380), and a larger one does "
+            f"not help in practice (Sec. 8); a latent sphere S^{dim} has the same "
+            f"topology, so the encoder need not tear anything."
+        )
+    if _is_torus(betti, dim):
+        return "torus", (
+            f"{seen} {_holes(1, dim).capitalize()} and the higher holes of a product of "
+            f"{dim} circles (b_k = C({dim}, k)): the data look like a {dim}-torus. A "
+            f"Euclidean latent space of dimension {dim} must tear it; a latent torus "
+            f"(S^1)^{dim} has the same topology."
+        )
+    if not holes:
+        if dim > max_dim:
+            return "euclidean", (
+                f"{seen} No hole up to dimension {max_dim}, but a closed "
+                f"{dim}-dimensional manifold (S^{dim}, massless n-body phase space) "
+                f"has its only hole in dimension {dim}, which was not computed. If the "
+                f"data are known to be a sphere, take latent_space='sphere'; else raise "
+                f"max_dim (much slower) or look for a break point with loss_vs_distance."
+            )
+        return "euclidean", (
+            f"{seen} No hole: the data are like a piece of R^{dim}, which a Euclidean "
+            f"latent space of dimension {dim} holds without tearing."
+        )
+    if len(holes) == 1 and betti[holes[0]] == 1 and holes[0] < dim:
+        k = holes[0]
+        return "euclidean", (
+            f"{seen} There is {_holes(k, 1)} but no class in the top dimension: the data "
+            f"look like a thickened {k}-sphere (an annulus, a shell), which R^{dim} "
+            f"holds. If they are a {k}-sphere plus noise (noise raises TwoNN), take "
+            f"latent_space='sphere' with latent_dim={k}."
+        )
+    return "euclidean", (
+        f"{seen} This is neither a sphere nor a torus (SO(3) = RP^3, for instance, has "
+        f"b1 = b2 = b3 = 1 over Z/2), and no latent space offered here has this "
+        f"topology. A Euclidean latent space of dimension {dim} will tear the data; "
+        f"a ChartEnsembleDetector averages the tear away."
+    )
+
+
+@validate_params(
+    {
+        "X": ["array-like", TopologyCheckResult],
+        "max_dim": [IntInterval(0, None, closed="left")],
+        "n_subsample": [IntInterval(4, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def suggest_latent_space(X, *, max_dim=2, n_subsample=300, random_state=None):
+    """Suggest a latent space with the data's topology from their Betti numbers.
+
+    A Euclidean latent space cannot hold a closed manifold of its own
+    dimension (arXiv:2102.08380), but a latent space with the data's topology
+    can: an encoder onto a latent circle can be a homeomorphism of circle data.
+    The rule, on the persistent Betti numbers ``b_k`` of :func:`topology_check`
+    and the apparent dimension ``d`` (rounded TwoNN):
+
+    - ``b_d = 1`` and ``b_k = 0`` for ``0 < k < d`` (one top-dimensional
+      class, no other hole): ``'sphere'``, ``S^d``;
+    - ``b_1 = d >= 2`` and ``b_k = C(d, k)`` up to ``max_dim`` (the homology
+      of ``d`` circles): ``'torus'``;
+    - no hole up to ``max_dim``, or anything else: ``'euclidean'``, with a
+      note when the top dimension was not computed (``d > max_dim``: a
+      5-sphere such as three-body phase space goes unnoticed) or the data
+      fall into several pieces.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features) or TopologyCheckResult
+        The data (see :func:`topology_check`), or a result of it to reuse.
+    max_dim, n_subsample, random_state
+        Passed to :func:`topology_check` (ignored for a result).
+
+    Returns
+    -------
+    suggestion : LatentSpaceSuggestion
+        ``latent_space``, ``latent_dim``, ``betti``, ``reason``; ``params``
+        goes straight into :class:`~sktopo.detectors.AutoencoderDetector`.
+
+    See Also
+    --------
+    topology_check : The Betti numbers.
+    suggest_latent_dim : The dimension alone, from TwoNN and PCA.
+
+    Notes
+    -----
+    The suggestion removes the false positives of a closed manifold (its
+    break point); it does not make a resonance on a submanifold stand out
+    (the network still interpolates it).  Without labels this is a choice of
+    topology only; with labels, ``GridSearchCV`` over ``latent_space`` with
+    :func:`~sktopo.metrics.make_anomaly_scorer` chooses by detection power.
+
+    References
+    ----------
+    .. [1] J. Batson, C. G. Haaf, Y. Kahn, D. A. Roberts, "Topological
+       Obstructions to Autoencoding", arXiv:2102.08380, Secs. 4-8.
+    .. [2] T. R. Davidson, L. Falorsi, N. De Cao, T. Kipf, J. M. Tomczak,
+       "Hyperspherical Variational Auto-Encoders", arXiv:1804.00891.
+
+    Examples
+    --------
+    >>> from sktopo.datasets import make_circle
+    >>> from sktopo.diagnostics import suggest_latent_space
+    >>> X, _ = make_circle(500, random_state=0)
+    >>> s = suggest_latent_space(X, max_dim=1, n_subsample=100, random_state=0)
+    >>> s.params
+    {'latent_dim': 1, 'latent_space': 'sphere'}
+    """
+    if isinstance(X, TopologyCheckResult):
+        result = X
+    else:
+        result = topology_check(X, max_dim=max_dim, n_subsample=n_subsample,
+                                random_state=random_state)
+    twonn = result.intrinsic_dimension
+    dim = max(1, int(np.rint(twonn))) if np.isfinite(twonn) else result.latent_dim
+    betti = np.asarray(result.betti)
+    latent_space, reason = _latent_space_choice(betti, dim, twonn, betti.size - 1)
+    return LatentSpaceSuggestion(latent_space=latent_space, latent_dim=int(dim),
+                                 betti=betti, reason=reason, topology=result)

@@ -4,10 +4,12 @@ from sktopo.exceptions import TrainingDivergedError
 from sktopo.nn._conv import StackedConvAutoencoder
 from sktopo.nn._modules import (
     ACTIVATIONS,
+    LATENT_SPACES,
     StackedAutoencoder,
     StackedSquaredError,
     TemperedTanh,
     make_activation,
+    project_latent,
 )
 from sktopo.nn._training import (
     MemberBatches,
@@ -17,19 +19,25 @@ from sktopo.nn._training import (
     build_net,
     train_stacked,
 )
+from sktopo.nn._vae import StackedConvVAE, StackedVAE, StackedVAELoss
 
 __all__ = [
     "ACTIVATIONS",
+    "LATENT_SPACES",
     "MemberBatches",
     "ReconstructionNet",
     "StackedAutoencoder",
     "StackedConvAutoencoder",
+    "StackedConvVAE",
     "StackedSquaredError",
+    "StackedVAE",
+    "StackedVAELoss",
     "StopTraining",
     "TemperedTanh",
     "TrainingDivergedError",
     "TrainingMonitor",
     "build_net",
     "make_activation",
+    "project_latent",
     "train_stacked",
 ]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
+from torch.autograd.function import once_differentiable
 
 __all__ = [
     "ACTIVATIONS",
@@ -25,7 +26,10 @@ __all__ = [
     "make_activation",
     "make_activations",
     "INITS",
+    "LATENT_SPACES",
     "init_layer",
+    "latent_width",
+    "project_latent",
 ]
 
 
@@ -126,13 +130,85 @@ def init_layer(weight_shape, fan_in, fan_out, bias_shape, init, generator):
     return _uniform(weight_shape, bound, generator), _uniform(bias_shape, bound, generator)
 
 
+#: Latent spaces of :class:`StackedAutoencoder`: ``R^d``, the sphere ``S^d`` embedded in
+#: ``R^(d+1)`` and the torus ``(S^1)^d`` embedded in ``R^(2d)``.
+LATENT_SPACES = ("euclidean", "sphere", "torus")
+
+#: Norms below this are not divided by (a code at the origin stays there).
+_LATENT_EPS = 1e-12
+
+
+def latent_width(latent_dim: int, latent_space: str = "euclidean") -> int:
+    """Number of coordinates of a code of intrinsic dimension ``latent_dim``.
+
+    ``latent_dim`` for ``'euclidean'``, ``latent_dim + 1`` for ``'sphere'``
+    (``S^d`` embedded in ``R^(d+1)``), ``2 * latent_dim`` for ``'torus'``
+    (one unit vector in the plane per circle).
+    """
+    if latent_space == "euclidean":
+        return int(latent_dim)
+    if latent_space == "sphere":
+        return int(latent_dim) + 1
+    if latent_space == "torus":
+        return 2 * int(latent_dim)
+    raise ValueError(f"latent_space must be one of {LATENT_SPACES}, got {latent_space!r}.")
+
+
+class _UnitNorm(torch.autograd.Function):
+    """Blocks of ``size`` numbers on the last axis, each divided by ``max(norm, eps)``.
+
+    One autograd node: the backward pass is the tangent projection
+    ``(g - y (y . g)) / ||z||`` of every block, written by hand instead of
+    the nodes (square, sum, clamp, divide, reshapes) autograd would record,
+    which are most of the cost on the papers' small networks.  First
+    derivatives only (training needs no more).
+    """
+
+    @staticmethod
+    def forward(ctx, z, size):
+        blocks = z.unflatten(-1, (-1, size))
+        norm = torch.linalg.vector_norm(blocks, dim=-1, keepdim=True).clamp_min_(_LATENT_EPS)
+        y = blocks / norm
+        ctx.save_for_backward(y, norm)
+        return y.flatten(-2)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        y, norm = ctx.saved_tensors
+        g = grad.unflatten(-1, y.shape[-2:])
+        return (g - y * (g * y).sum(dim=-1, keepdim=True)).div_(norm).flatten(-2), None
+
+
+def project_latent(z: torch.Tensor, latent_space: str) -> torch.Tensor:
+    """Project codes (last axis) onto the latent manifold.
+
+    ``'sphere'``: ``z / max(||z||, eps)``, a point of the unit sphere.
+    ``'torus'``: every consecutive pair ``(z_2i, z_2i+1)`` divided by its own
+    norm, a point of ``(S^1)^(width / 2)``.  ``'euclidean'``: ``z`` itself.
+    The projection is continuous away from the origin (where a code never
+    lands in practice), so the encoder can be a homeomorphism onto data with
+    the topology of the latent manifold.
+    """
+    if latent_space == "euclidean":
+        return z
+    if latent_space == "sphere":
+        return _UnitNorm.apply(z, z.shape[-1])
+    if latent_space == "torus":
+        return _UnitNorm.apply(z, 2)
+    raise ValueError(f"latent_space must be one of {LATENT_SPACES}, got {latent_space!r}.")
+
+
 class StackedAutoencoder(nn.Module):
     """``n_members`` independent dense autoencoders evaluated as one batched network.
 
-    Layer widths are ``(n_features, *hidden_layer_sizes, latent_dim,
-    *reversed(hidden_layer_sizes), n_features)``.  The activation acts on hidden
+    Layer widths are ``(n_features, *hidden_layer_sizes, width,
+    *reversed(hidden_layer_sizes), n_features)`` with ``width =
+    latent_width(latent_dim, latent_space)``.  The activation acts on hidden
     layers only: the encoder output (latent code) and the decoder output are
-    linear, as in arXiv:2102.08380, Sec. 2.
+    linear, as in arXiv:2102.08380, Sec. 2.  With a ``'sphere'`` or ``'torus'``
+    latent space the encoder's linear output is projected onto that manifold
+    (:func:`project_latent`) and the decoder reads the projected code.
 
     Parameters
     ----------
@@ -160,11 +236,18 @@ class StackedAutoencoder(nn.Module):
         ``('relu', 'softmax')`` in the dense net of arXiv:1808.08992).
     init : {'torch', 'keras'}, default='torch'
         Initialisation, see :func:`init_layer`.
+    latent_space : {'euclidean', 'sphere', 'torus'}, default='euclidean'
+        Manifold of the code: ``R^latent_dim``, ``S^latent_dim`` (unit
+        vectors of ``R^(latent_dim + 1)``) or ``(S^1)^latent_dim``.  Only
+        ``'euclidean'`` combines with a ``latent_activation``.
 
     Notes
     -----
     Inputs have shape ``(n_members, batch, n_features)``.
     """
+
+    #: Class default, so that modules pickled before the option existed load as Euclidean.
+    latent_space = "euclidean"
 
     def __init__(
         self,
@@ -177,11 +260,19 @@ class StackedAutoencoder(nn.Module):
         latent_activation: str | None = None,
         output_activation: str | Sequence[str] | None = None,
         init: str = "torch",
+        latent_space: str = "euclidean",
     ):
         super().__init__()
         self.init = init
+        code = latent_width(latent_dim, latent_space)
+        if latent_space != "euclidean" and latent_activation is not None:
+            raise ValueError(
+                f"latent_activation must be None with latent_space={latent_space!r}: the "
+                f"code is the projection onto the latent manifold."
+            )
+        self.latent_space = latent_space
         hidden = tuple(int(h) for h in hidden_layer_sizes)
-        widths = (int(n_features), *hidden, int(latent_dim), *reversed(hidden), int(n_features))
+        widths = (int(n_features), *hidden, code, *reversed(hidden), int(n_features))
         self.widths = widths
         self.n_members = len(init_seeds)
         self.n_encoder_layers = len(hidden) + 1
@@ -216,15 +307,24 @@ class StackedAutoencoder(nn.Module):
         return x if last_activation is None else last_activation(x)
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        """Latent codes, shape ``(n_members, batch, latent_dim)``."""
-        return self._run(x, range(self.n_encoder_layers), self.latent_activation)
+        """Latent codes, shape ``(n_members, batch, width)`` (on the latent manifold)."""
+        z = self._run(x, range(self.n_encoder_layers), self.latent_activation)
+        return z if self.latent_space == "euclidean" else project_latent(z, self.latent_space)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Decoder outputs, shape ``(n_members, batch, n_features)``."""
+    def _decode(self, z: torch.Tensor) -> torch.Tensor:
         return self._run(z, range(self.n_encoder_layers, self.n_layers), self.output_activation)
 
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Decoder outputs, shape ``(n_members, batch, n_features)``.
+
+        Codes off the latent manifold are projected onto it first.
+        """
+        if self.latent_space != "euclidean":
+            z = project_latent(z, self.latent_space)
+        return self._decode(z)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decode(self.encode(x))
+        return self._decode(self.encode(x))
 
     def member_state(self, k: int) -> dict[str, torch.Tensor]:
         """Copy of member ``k``'s parameters (as a one-member state dict)."""

@@ -1,0 +1,206 @@
+"""All pair distances between two sets of events, exact or entropic, in parallel."""
+
+from __future__ import annotations
+
+import numpy as np
+from joblib import Parallel, delayed
+from numpy.typing import NDArray
+from tqdm.auto import tqdm
+
+from sktopo.transport._emd import (
+    MAX_ITER,
+    PairKernel,
+    _check_R,
+    as_event_set,
+    check_max_iter,
+    resolve_solver,
+    same_kind,
+)
+
+__all__ = ["pairwise_emd"]
+
+#: Pairs per task: about 0.1-0.5 s of work for jet images, so that a progress bar
+#: moves and an interrupt stops the computation within a fraction of a second.
+PAIRS_PER_TASK = 1024
+
+#: Default iteration limit of the Sinkhorn solver.
+SINKHORN_MAX_ITER = 1000
+
+
+def _pairs(n_a, n_b, symmetric):
+    """Row and column indices of the pairs to compute (upper triangle if symmetric)."""
+    if symmetric:
+        return np.triu_indices(n_a, k=1)
+    rows = np.repeat(np.arange(n_a), n_b)
+    cols = np.tile(np.arange(n_b), n_a)
+    return rows, cols
+
+
+def _exact_task(kernel, rows, cols):
+    kernel = kernel.fresh()  # own solver state: tasks may run in threads
+    return np.fromiter((kernel(i, j) for i, j in zip(rows.tolist(), cols.tolist())),
+                       dtype=np.float64, count=rows.size)
+
+
+def pairwise_emd(
+    A,
+    B=None,
+    *,
+    R: float = 1.0,
+    positions=None,
+    extent: float = 1.6,
+    normalize: bool = False,
+    method: str = "exact",
+    solver: str = "auto",
+    reg: float = 0.05,
+    max_iter: int | None = None,
+    device: str = "auto",
+    n_jobs: int | None = None,
+    verbose: int = 0,
+) -> NDArray[np.float64]:
+    """Energy mover's distances between all pairs of events of ``A`` and ``B``.
+
+    Parameters
+    ----------
+    A : sequence of (weights, coords) or array-like of shape (n_a, n_bins)
+        Point clouds (``coords`` of shape ``(n, 2)`` holding ``(y, phi)``,
+        phi wrapped at ``+-pi``) or histograms on common bins (by default
+        flattened square images, see :func:`pixel_centers`).  Weights must be
+        non-negative; an event of zero total is allowed (its distance to an
+        event of total ``E`` is ``E``) unless ``normalize``.
+    B : same type as ``A``, default=None
+        The second set; ``None`` computes the symmetric matrix of ``A`` with
+        itself (each pair once, zero diagonal).
+    R : float, default=1.0
+        Angular scale of the EMD, see :func:`emd`.
+    positions : array-like of shape (n_bins, d), default=None
+        Bin positions for histograms (default: pixel centres of a square image
+        of half-width ``extent``).
+    extent : float, default=1.6
+        Half-width of the images when ``positions`` is None.
+    normalize : bool, default=False
+        Divide each event by its total first (zero-total events are then an error).
+    method : {'exact', 'sinkhorn'}, default='exact'
+        ``'exact'``: network simplex (POT), exact to rounding.  ``'sinkhorn'``:
+        entropic transport with regularisation ``reg``, batched with torch on
+        ``device``.  It is approximate and biased upwards (the transport cost of
+        the blurred entropic plan, never below the exact value up to its
+        convergence tolerance), and converges to the exact EMD as
+        ``reg -> 0``.
+    solver : {'auto', 'pot', 'wasserstein'}, default='auto'
+        Exact solver: POT's network simplex, or the C++ one of the
+        ``wasserstein`` package (behind energyflow's EMD; 20-40 % faster here,
+        see ``benchmarks/bench_transport.py``).  ``'auto'`` uses
+        ``wasserstein`` when it is installed and the pairs run in one worker,
+        POT otherwise.  Both are exact; their values agree to rounding (1e-12).
+    reg : float, default=0.05
+        Entropic regularisation for ``'sinkhorn'``, in the unit of the cost
+        (distance / R).
+    max_iter : int, default=None
+        Iteration limit of the solver: ``None`` means 100,000 for the network
+        simplex and 1,000 Sinkhorn iterations (the latter stop earlier once
+        the marginals are met to a relative 1e-6; small ``reg`` may need more).
+    device : str, default='auto'
+        Torch device of ``'sinkhorn'`` (``'auto'``: CUDA when available).
+    n_jobs : int or None, default=None
+        Parallel workers for ``'exact'`` (joblib; ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context, ``-1`` all cores).  Threads
+        with POT's solver, which releases the GIL (``solver='auto'`` uses it
+        when running in parallel); processes with ``'wasserstein'``, whose
+        solver holds it.  ``joblib.parallel_config(backend=...)`` overrides
+        the choice, e.g. ``backend='dask'`` for a Dask cluster.
+    verbose : int, default=0
+        Show a progress bar when positive.
+
+    Returns
+    -------
+    D : ndarray of shape (n_a, n_b)
+        ``D[i, j] = EMD_R(A[i], B[j])``.
+
+    See Also
+    --------
+    emd : The distance between two events.
+
+    References
+    ----------
+    .. [1] P. T. Komiske, E. M. Metodiev, J. Thaler, "Metric Space of
+       Collider Events", Phys. Rev. Lett. 123, 041801 (2019), arXiv:1902.02346.
+
+    Examples
+    --------
+    Three 1 x 3 "images" with bins at 0, 1 and 2:
+
+    >>> import numpy as np
+    >>> from sktopo.transport import pairwise_emd
+    >>> X = np.eye(3)
+    >>> pairwise_emd(X, positions=[0.0, 1.0, 2.0])
+    array([[0., 1., 2.],
+           [1., 0., 1.],
+           [2., 1., 0.]])
+    """
+    R = _check_R(R)
+    if max_iter is None:
+        max_iter = MAX_ITER if method == "exact" else SINKHORN_MAX_ITER
+    max_iter = check_max_iter(max_iter)
+    if method not in ("exact", "sinkhorn"):
+        raise ValueError(f"method must be 'exact' or 'sinkhorn', got {method!r}.")
+    A = as_event_set(A, positions=positions, extent=extent, normalize=normalize)
+    symmetric = B is None
+    B = A if symmetric else as_event_set(B, positions=positions, extent=extent,
+                                         normalize=normalize)
+    same_kind(A, B)
+    rows, cols = _pairs(len(A), len(B), symmetric)
+    if method == "sinkhorn":
+        from sktopo.transport._sinkhorn import sinkhorn_pairs
+
+        values = sinkhorn_pairs(A, B, rows, cols, R=R, reg=reg, max_iter=max_iter,
+                                device=device, verbose=verbose)
+    else:
+        parallel = not (n_jobs in (None, 1) and _default_jobs() == 1)
+        if solver == "auto" and parallel:
+            solver = "pot"  # its solver releases the GIL: threads scale (wasserstein's do not)
+        values = _exact_pairs(A, B, rows, cols, R, max_iter, resolve_solver(solver), parallel,
+                              n_jobs, verbose)
+    D = np.zeros((len(A), len(B)))
+    D[rows, cols] = values
+    if symmetric:
+        D[cols, rows] = values
+    return D
+
+
+def _exact_pairs(A, B, rows, cols, R, max_iter, solver, parallel, n_jobs, verbose):
+    kernel = PairKernel(A, B, R, max_iter, solver)
+    n = rows.size
+    starts = range(0, n, PAIRS_PER_TASK)
+    out = np.empty(n)
+    bar = tqdm(total=n, unit="pair", desc="EMD", unit_scale=True, disable=not verbose)
+    try:
+        if not parallel:
+            for s in starts:
+                out[s:s + PAIRS_PER_TASK] = _exact_task(kernel, rows[s:s + PAIRS_PER_TASK],
+                                                         cols[s:s + PAIRS_PER_TASK])
+                bar.update(min(PAIRS_PER_TASK, n - s))
+        else:
+            # POT's solver releases the GIL: threads share the events at no cost; the
+            # wasserstein package's does not (measured), so it gets processes
+            prefer = "threads" if solver == "pot" else "processes"
+            runner = Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator")
+            results = runner(
+                delayed(_exact_task)(kernel, rows[s:s + PAIRS_PER_TASK],
+                                     cols[s:s + PAIRS_PER_TASK])
+                for s in starts
+            )
+            for s, values in zip(starts, results):
+                out[s:s + values.size] = values
+                bar.update(values.size)
+    finally:
+        bar.close()
+    return out
+
+
+def _default_jobs():
+    """Workers joblib would use for ``n_jobs=None`` (1 outside a parallel_config context)."""
+    from joblib.parallel import get_active_backend
+
+    backend, n_jobs = get_active_backend()
+    return 1 if n_jobs in (None, 1) else n_jobs

@@ -57,6 +57,8 @@ CHECK_INSTANCES = [
                         max_epochs=3, random_state=0),
     AutoencoderDetector(latent_dim=1, hidden_layer_sizes=(8,), latent_space="torus",
                         max_epochs=3, random_state=0),
+    AutoencoderDetector(latent_dim=1, hidden_layer_sizes=(8,), max_epochs=3, n_init=2,
+                        random_state=0),
     ConvAutoencoderDetector(
         latent_dim=2, channels=(2, 2), dense_width=4, max_epochs=2, batch_size=16,
         random_state=0,

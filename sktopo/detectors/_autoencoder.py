@@ -5,6 +5,8 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import torch
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
@@ -21,7 +23,10 @@ from sktopo.nn._training import member_seeds, train_stacked
 from sktopo.utils._threads import validate_n_threads
 from sktopo.utils._validation import IntInterval
 
-__all__ = ["AutoencoderDetector", "train_autoencoders", "member_seeds"]
+__all__ = ["AutoencoderDetector", "init_random_states", "member_seeds", "train_autoencoders"]
+
+_SEED_MAX = 2**31 - 1
+
 
 def _hidden_sizes(hidden_layer_sizes):
     sizes = (
@@ -113,6 +118,82 @@ def train_autoencoders(X, params, random_states, *, verbose=None):
     )
 
 
+def init_random_states(random_state, n_init):
+    """The ``random_state`` of each of the ``n_init`` trainings of one detector.
+
+    Training 0 uses ``random_state`` itself (so ``n_init=1`` is a plain fit);
+    trainings ``1, ..., n_init - 1`` use ints drawn by
+    ``check_random_state(random_state).randint(0, 2**31 - 1, size=n_init - 1)``,
+    so a larger ``n_init`` only adds trainings to those of a smaller one.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        The detector's ``random_state``.
+    n_init : int
+        Number of trainings.
+
+    Returns
+    -------
+    random_states : list
+        ``n_init`` entries, the first ``random_state``.
+
+    Examples
+    --------
+    >>> from sktopo.detectors._autoencoder import init_random_states
+    >>> states = init_random_states(0, 3)
+    >>> states[0], len(states), states[:2] == init_random_states(0, 2)
+    (0, 3, True)
+    """
+    if n_init == 1:
+        return [random_state]
+    drawn = check_random_state(random_state).randint(0, _SEED_MAX, size=n_init - 1)
+    return [random_state, *(int(s) for s in drawn)]
+
+
+def _final_losses(net, early_stopping):
+    """Per-member loss a training ends with: last training loss, or best validation loss."""
+    if early_stopping:
+        return np.asarray(net.history[:, "valid_loss"], dtype=np.float64).min(axis=0)
+    return np.asarray(net.history[-1, "train_loss"], dtype=np.float64)
+
+
+def _keep_member(net, k):
+    """Turn the fitted stacked ``net`` into a one-member net holding its member ``k``.
+
+    The module, its init/shuffle seeds, the optimizer state and the recorded
+    per-member losses all become those of member ``k``, so the net is what a
+    one-member training would have left (up to the epochs it ran, see
+    ``n_init``).
+    """
+    old = net.module_
+    kwargs = net.get_params_for("module")
+    kwargs["init_seeds"] = (int(net.module__init_seeds[k]),)
+    module = type(old)(**kwargs)
+    module.load_state_dict(old.member_state(k))
+    module.to(next(old.parameters()).device)
+    optimizer_state = net.optimizer_.state_dict()
+    net.module__init_seeds = kwargs["init_seeds"]
+    net.shuffle_seeds = (int(net.shuffle_seeds[k]),)
+    net.module_ = module
+    net.initialize_optimizer()
+    for state in optimizer_state["state"].values():
+        for key, value in state.items():
+            if torch.is_tensor(value) and value.dim() > 0 and value.shape[0] == old.n_members:
+                state[key] = value[k : k + 1]
+    net.optimizer_.load_state_dict(optimizer_state)
+    for row in net.history:
+        for key in ("train_loss", "valid_loss"):
+            if key in row:
+                row[key] = [row[key][k]]
+    if hasattr(net, "_generators"):
+        net._generators = [net._generators[k]]
+    criterion = net.criterion_
+    if getattr(criterion, "member_losses", None) is not None:
+        criterion.member_losses = criterion.member_losses[k : k + 1]
+    return net
+
+
 class AutoencoderDetector(NeuralDetector):
     """Anomaly detector scoring samples by a dense autoencoder's reconstruction error.
 
@@ -164,7 +245,8 @@ class AutoencoderDetector(NeuralDetector):
         false positives of a closed manifold; it does not make a resonance on a
         submanifold stand out.  :func:`~sktopo.diagnostics.suggest_latent_space`
         picks one from the data's Betti numbers; see the user guide,
-        "Latent spaces with the data's topology". : str, tuple of str or None, default=None
+        "Latent spaces with the data's topology".
+    output_activation : str, tuple of str or None, default=None
         Activation(s) of the output layer, applied in order: ``None`` keeps
         it linear; names of ``activation`` and ``'softmax'`` (over the
         features, for inputs normalised to unit sum such as jet images).
@@ -205,6 +287,22 @@ class AutoencoderDetector(NeuralDetector):
         Share of training samples flagged as outliers by ``predict``; sets
         ``offset_``.  ``'auto'`` flags 1 % (a reconstruction error has no
         natural scale to threshold without data).
+    n_init : int, default=1
+        Number of networks trained from different seeds, as
+        :class:`sklearn.cluster.KMeans` does: the one with the lowest final
+        training loss (with ``early_stopping``, the lowest best validation
+        loss) is kept; no labels are used.  The ``n_init`` networks train
+        together as one stacked module (about ``n_init`` times the work of one
+        in a single pass).  Training 0 uses ``random_state``, so ``n_init=1``
+        is a plain fit; see :func:`init_random_states`.  A kept network is the
+        one a detector with ``random_state=init_random_states_[k]`` trains (up
+        to float32 rounding of the stacked products, measured 3e-8 relative
+        on the scores), except with ``early_stopping``: the stack stops only when no
+        network has improved for ``n_iter_no_change`` epochs, so the kept one
+        may have trained longer (its best weights are restored).  Worth it
+        where training often lands in a bad local minimum, e.g. a
+        ``'torus'`` latent on a torus.  Not allowed inside a
+        :class:`ChartEnsembleDetector`, which already trains several networks.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, batch order and validation split.  With
         an int, two fits on the same machine give bitwise-identical scores on
@@ -230,6 +328,14 @@ class AutoencoderDetector(NeuralDetector):
         Mean validation loss of every epoch (``early_stopping`` only).
     n_iter_ : int
         Number of epochs run.
+    init_losses_ : ndarray of shape (n_init,)
+        Final training loss (with ``early_stopping``, best validation loss)
+        of each of the ``n_init`` trainings.
+    best_init_ : int
+        Index of the kept training: ``argmin(init_losses_)``.
+    init_random_states_ : list of length n_init
+        ``random_state`` of each training; ``init_random_states_[best_init_]``
+        refits the kept network alone.
     offset_ : float
         Threshold on ``score_samples``, see ``contamination``.
     device_ : str
@@ -271,6 +377,13 @@ class AutoencoderDetector(NeuralDetector):
     (200, 2)
     >>> bool(abs((Z ** 2).sum(axis=1) - 1.0).max() < 1e-12)
     True
+
+    Keep the best of three trainings, chosen by their own training loss.
+
+    >>> det = AutoencoderDetector(latent_dim=1, max_epochs=5, n_init=3,
+    ...                           random_state=0).fit(X)
+    >>> det.init_losses_.shape, det.best_init_ == det.init_losses_.argmin()
+    ((3,), True)
     """
 
     _parameter_constraints: dict = {
@@ -282,6 +395,7 @@ class AutoencoderDetector(NeuralDetector):
         "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), tuple, list, None],
         "init": [StrOptions(set(INITS))],
         "latent_space": [StrOptions(set(LATENT_SPACES))],
+        "n_init": [IntInterval(1, None, closed="left")],
     }
 
     def __init__(
@@ -305,6 +419,7 @@ class AutoencoderDetector(NeuralDetector):
         tol=1e-4,
         device="cpu",
         contamination="auto",
+        n_init=1,
         random_state=None,
         verbose=0,
         n_threads=None,
@@ -327,12 +442,26 @@ class AutoencoderDetector(NeuralDetector):
         self.tol = tol
         self.device = device
         self.contamination = contamination
+        self.n_init = n_init
         self.random_state = random_state
         self.verbose = verbose
         self.n_threads = n_threads
 
     def _train_members(self, X, random_states, *, verbose=None):
+        # The hook ChartEnsembleDetector trains its charts with: one member per state.
+        if self.n_init != 1:
+            raise ValueError(
+                f"n_init={self.n_init} is not supported inside an ensemble: use n_init on a "
+                f"single detector; an ensemble already trains several charts."
+            )
         return train_autoencoders(X, self.get_params(), random_states, verbose=verbose)
+
+    def _fit_net(self, X):
+        self.init_random_states_ = init_random_states(self.random_state, self.n_init)
+        net = train_autoencoders(X, self.get_params(), self.init_random_states_)
+        self.init_losses_ = _final_losses(net, self.early_stopping)
+        self.best_init_ = int(np.argmin(self.init_losses_))
+        return net if self.n_init == 1 else _keep_member(net, self.best_init_)
 
     def _forward_flops(self, n_features):
         return dense_flops(n_features, self.get_params(), 1)

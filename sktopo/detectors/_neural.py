@@ -83,7 +83,7 @@ class NeuralDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDete
         self._check_widths(X.shape[1])
         self._warn_no_bottleneck(self.latent_dim, X.shape[1], "latent_dim")
         self.device_ = resolve_device(self.device)
-        self.net_ = self._train_members(X, [self.random_state])
+        self.net_ = self._fit_net(X)
         history = self.net_.history
         self.loss_curve_ = [float(v[0]) for v in history[:, "train_loss"]]
         self.validation_loss_curve_ = (
@@ -92,6 +92,10 @@ class NeuralDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDete
         self.n_iter_ = len(history)
         self._set_offset(X)
         return self
+
+    def _fit_net(self, X):
+        """The fitted net of :meth:`fit`: one member, trained with ``random_state``."""
+        return self._train_members(X, [self.random_state])
 
     @property
     def _n_features_out(self):

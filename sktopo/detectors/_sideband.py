@@ -285,6 +285,8 @@ class SidebandReference(BaseEstimator):
         val, train = order[:n_val], order[n_val:]
         if train.size == 0:
             raise ValueError("validation_fraction leaves no sideband row for training.")
+        # zuko initialises its layers from torch's global generator (no generator
+        # argument): seed it inside fork_rng, which restores the caller's state on exit.
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(int(seeds[1]))
             self.flow_ = zuko.flows.NSF(
@@ -367,6 +369,8 @@ class SidebandReference(BaseEstimator):
             m = np.clip(m, np.nextafter(low, high), np.nextafter(high, low))
         out = np.empty((n_samples, self.n_features_in_))
         out[:, self.feature] = m
+        # zuko samples from torch's global generator: seeded inside fork_rng, which
+        # restores the caller's state on exit (nothing global changes).
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]), torch.no_grad():
             torch.manual_seed(int(rng.randint(0, 2**31 - 1)))
             context = torch.as_tensor(self._context(m), dtype=torch.float32)

@@ -120,3 +120,19 @@ def test_resonant_feature_in_any_column():
     det = DensityRatioDetector(reference=ref, cv=2, random_state=0).fit(X)
     np.testing.assert_array_equal(det.columns_, [0, 2])
     assert det.score_samples(X[:5]).shape == (5,)
+
+
+def test_fit_and_sample_leave_torch_global_generator_alone():
+    """zuko needs torch's global generator; the caller's state is restored."""
+    import torch
+
+    from sktopo import SidebandReference
+
+    rng = np.random.RandomState(0)
+    m = rng.uniform(0, 1, 400)
+    X = np.c_[m, rng.normal(m, 0.1)]
+    torch.manual_seed(123)
+    state = torch.random.get_rng_state()
+    ref = SidebandReference(feature=0, window=(0.4, 0.6), max_epochs=2, random_state=0).fit(X)
+    ref.sample(50, random_state=0)
+    assert torch.equal(torch.random.get_rng_state(), state)

@@ -199,7 +199,9 @@ def test_same_random_state_gives_identical_arrays(case, n, seed):
     X1, t1 = sampler(n, random_state=seed, noise=0.1, **kw)
     X2, t2 = sampler(n, random_state=np.random.RandomState(seed), noise=0.1, **kw)
     np.testing.assert_array_equal(X1, X2)
-    np.testing.assert_array_equal(t1, t2)
+    # Angles come from numpy's SIMD arctan2, whose last bit can depend on the
+    # memory alignment of its input (seen in CI: 1 ulp on 23 % of entries).
+    np.testing.assert_array_max_ulp(t1, t2, maxulp=2)
 
 
 @PROPERTY
@@ -209,7 +211,9 @@ def test_noise_moves_x_but_not_t(case, seed):
     sampler = getattr(datasets, name)
     X0, t0 = sampler(200, random_state=seed, **kw)
     X1, t1 = sampler(200, random_state=seed, noise=0.05, **kw)
-    np.testing.assert_array_equal(t0, t1)
+    # Same angles up to the last bit of numpy's SIMD arctan2, which can depend
+    # on the memory alignment of its input (seen in CI: 1 ulp, 23 % of entries).
+    np.testing.assert_array_max_ulp(t0, t1, maxulp=2)
     np.testing.assert_allclose(np.std(X1 - X0), 0.05, rtol=0.25)
 
 

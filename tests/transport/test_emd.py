@@ -120,6 +120,28 @@ def test_parallel_and_symmetric_forms_agree(solver):
     np.testing.assert_allclose(pairwise_emd(X, solver="pot"), D, atol=1e-12)
 
 
+def test_parallel_tasks_are_sized_by_the_workers(monkeypatch):
+    # 20 x 20 = 400 pairs on 2 workers: at least 4 tasks a worker, but no task
+    # under 64 pairs -> 7 tasks (6 of 64, one of 16); in one worker: one task
+    import sktopo.transport._pairwise as pairwise_module
+
+    sizes = []
+    task = pairwise_module._exact_task
+
+    def counting(kernel, rows, cols):
+        sizes.append(rows.size)
+        return task(kernel, rows, cols)
+
+    monkeypatch.setattr(pairwise_module, "_exact_task", counting)
+    rng = np.random.default_rng(3)
+    X = rng.random((40, 9))
+    D = pairwise_emd(X[:20], X[20:], solver="pot", n_jobs=2)
+    assert sorted(sizes) == [16] + [64] * 6
+    sizes.clear()
+    np.testing.assert_array_equal(pairwise_emd(X[:20], X[20:], solver="pot"), D)
+    assert sizes == [400]
+
+
 weights = st.lists(st.floats(0.0, 10.0), min_size=1, max_size=6)
 
 

@@ -200,13 +200,17 @@ def _cartesian_to_hyperspherical(X: np.ndarray) -> np.ndarray:
     """
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     n_dim = X.shape[1] - 1
-    partial_norm = np.sqrt(np.cumsum(X**2, axis=1))
-    t = np.empty((X.shape[0], n_dim))
+    # Columns as contiguous arrays: on strided input numpy's arctan2 picks its SIMD
+    # or its scalar loop by where the arrays lie in memory, and the two differ in
+    # the last bit, so the same X could give different angles (seen in CI).
+    Xc = np.ascontiguousarray(X.T)
+    partial_norm = np.ascontiguousarray(np.sqrt(np.cumsum(X**2, axis=1)).T)
+    t = np.empty((n_dim, X.shape[0]))
     for k in range(n_dim - 1):  # theta_{k+1} is measured from axis n_dim - k
         col = n_dim - k
-        t[:, k] = np.arctan2(partial_norm[:, col - 1], X[:, col])
-    t[:, -1] = _wrap_angle(np.arctan2(X[:, 1], X[:, 0]))
-    return t
+        t[k] = np.arctan2(partial_norm[col - 1], Xc[col])
+    t[-1] = _wrap_angle(np.arctan2(Xc[1], Xc[0]))
+    return np.ascontiguousarray(t.T)
 
 
 # --------------------------------------------------------------------------- #

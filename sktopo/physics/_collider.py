@@ -69,10 +69,13 @@ def pt_eta_phi_from_cartesian(p: ArrayLike) -> NDArray[np.float64]:
     [[5.0, 0.0, 0.927295], [0.0, 0.0, 0.0]]
     """
     p = np.asarray(p, dtype=np.float64)
-    pt = np.hypot(p[..., 1], p[..., 2])
+    # contiguous components: on strided input numpy's SIMD and scalar loops (which
+    # differ in the last bit) are chosen by where the arrays lie in memory
+    _, px, py, pz = (np.ascontiguousarray(p[..., k]) for k in range(4))
+    pt = np.hypot(px, py)
     safe = np.where(pt > 0, pt, 1.0)
-    eta = np.where(pt > 0, np.arcsinh(p[..., 3] / safe), 0.0)
-    phi = np.where(pt > 0, np.arctan2(p[..., 2], p[..., 1]), 0.0)
+    eta = np.where(pt > 0, np.arcsinh(pz / safe), 0.0)
+    phi = np.where(pt > 0, np.arctan2(py, px), 0.0)
     return np.stack([pt, eta, phi], axis=-1)
 
 

@@ -14,8 +14,9 @@ efficiency by 10-20 % at fixed background rejection.
 The training set keeps its size (10,000 jets here, 100,000 in the paper):
 ``f`` of it is signal from the signal's *training* seed, never a test jet.
 This script trains PCA and three stacked dense networks (k = 6) per point;
-``sktopo reproduce jet-contamination`` adds the CNN for gluinos at f = 0 and
-0.1 (Fig. 9 is the CNN's), ``--full`` the paper's sizes and every network.
+``sktopo reproduce jet-contamination`` adds an 8-channel CNN for tops and for
+gluinos at f = 0 and 0.1 (Fig. 9 is the CNN's), ``--full`` the paper's sizes
+and every network at every f.
 """
 
 # %%

@@ -131,8 +131,8 @@ def contamination_settings(full: bool = False, scale: float = 1.0) -> dict:
     top (Fig. 8) or gluino (Fig. 9) jets, five trainings per point, k = 6.
     The CPU-sized default: 10,000 training jets, f = 0, 0.01, 0.05, 0.1;
     PCA and three stacked dense networks (60 epochs at most) for both
-    signals; one 8-channel CNN (8 epochs) at f = 0 and 0.1 for
-    gluinos only (Fig. 9's network).  ``--full``: f = 0, 0.01, 0.02, 0.05,
+    signals; one 8-channel CNN (8 epochs) at f = 0 and 0.1 for each
+    signal.  ``--full``: f = 0, 0.01, 0.02, 0.05,
     0.1, every architecture and signal.  The signal jets mixed into training
     come from the signal's training seed: never the test jets.
     """
@@ -142,7 +142,8 @@ def contamination_settings(full: bool = False, scale: float = 1.0) -> dict:
         fractions = (0.0, 0.01, 0.02, 0.05, 0.1)
         out.update(fractions=fractions, cnn_runs={"top": fractions, "gluino": fractions})
     else:
-        out.update(fractions=(0.0, 0.01, 0.05, 0.1), cnn_runs={"gluino": (0.0, 0.1)})
+        out.update(fractions=(0.0, 0.01, 0.05, 0.1),
+                   cnn_runs={"top": (0.0, 0.1), "gluino": (0.0, 0.1)})
     out["sizes"]["signal_train"] = max(1, int(round(max(out["fractions"])
                                                     * out["sizes"]["train"])))
     return out

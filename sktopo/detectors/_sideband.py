@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,15 +10,19 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sktopo.nn._flow import ConditionalFlow, StackedNegativeLogLikelihood
+from sktopo.nn._training import train_stacked
 from sktopo.utils._optional import import_optional
 from sktopo.utils._threads import torch_threads
 from sktopo.utils._validation import IntInterval
 
 __all__ = ["SidebandReference"]
 
-logger = logging.getLogger("sktopo.detectors")
-
 _LOGIT_MARGIN = 1e-3  # min-max scaling maps the data into [margin, 1 - margin]
+
+_TOL = 1e-4  # an epoch improves the validation NLL (per event) by more than this
+
+_FITTED = ("flow_", "window_mass_", "n_sideband_", "n_epochs_", "best_validation_loss_")
 
 
 def _logit(u):
@@ -68,7 +71,9 @@ class SidebandReference(BaseEstimator):
         Adam's learning rate.
     validation_fraction : float, default=0.2
         Share of the sideband rows held out for early stopping; the state with
-        the best validation loss is kept.
+        the best validation loss is kept.  Training runs on sktopo's one
+        training path (:func:`sktopo.nn.train_stacked`, with
+        :class:`sktopo.nn.ConditionalFlow` as the module).
     n_iter_no_change : int, default=10
         Patience of early stopping, in epochs.
     bandwidth : float or 'scott', default='scott'
@@ -76,11 +81,14 @@ class SidebandReference(BaseEstimator):
         deviation (``'scott'``: ``n^(-1/5)``); 0 resamples them as they are.
     n_threads : int, default=1
         Torch threads during training and sampling.
+    device : str, default='cpu'
+        Where the flow trains: ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'mps'``
+        or ``'auto'``.  The trained flow is kept (and sampled) on the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the flow's initialisation, the shuffling, the validation split,
         and (through ``fit``) the default stream of :meth:`sample`.
     verbose : int, default=0
-        Log the validation loss every 10 epochs (logger ``sktopo.detectors``).
+        Show a progress bar over epochs with the validation loss.
 
     Attributes
     ----------
@@ -137,6 +145,7 @@ class SidebandReference(BaseEstimator):
         "n_iter_no_change": [IntInterval(1, None, closed="left")],
         "bandwidth": [Interval(Real, 0, None, closed="left"), StrOptions({"scott"})],
         "n_threads": [IntInterval(1, None, closed="left")],
+        "device": [str],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -156,6 +165,7 @@ class SidebandReference(BaseEstimator):
         n_iter_no_change=10,
         bandwidth="scott",
         n_threads=1,
+        device="cpu",
         random_state=None,
         verbose=0,
     ):
@@ -171,6 +181,7 @@ class SidebandReference(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.bandwidth = bandwidth
         self.n_threads = n_threads
+        self.device = device
         self.random_state = random_state
         self.verbose = verbose
 
@@ -240,8 +251,9 @@ class SidebandReference(BaseEstimator):
             If ``feature`` is not a column of ``X``, ``X`` has a single column,
             or the window leaves fewer than 10 sideband rows or no rows inside.
         """
-        torch = import_optional("torch", "torch")
-        zuko = import_optional("zuko", "flows")
+        import_optional("zuko", "flows")
+        for name in _FITTED:  # an interrupted refit must not leave the old flow usable
+            self.__dict__.pop(name, None)
         X = validate_data(self, X, reset=True, dtype=np.float64, ensure_min_samples=2)
         n_features = X.shape[1]
         if n_features < 2:
@@ -274,65 +286,34 @@ class SidebandReference(BaseEstimator):
         Z = (Z - self._mean) / self._scale
         self._m_mean, self._m_scale = float(side_m.mean()), float(side_m.std()) or 1.0
         C = self._context(side_m)
-        self.window_mass_ = m[inside].copy()
-        self.n_sideband_ = n_side
 
         rng = check_random_state(self.random_state)
-        seeds = rng.randint(0, 2**31 - 1, size=3)
-        self._sample_seed = int(seeds[2])
-        n_val = max(1, int(round(self.validation_fraction * n_side)))
-        order = np.random.default_rng(int(seeds[0])).permutation(n_side)
-        val, train = order[:n_val], order[n_val:]
-        if train.size == 0:
-            raise ValueError("validation_fraction leaves no sideband row for training.")
-        # zuko initialises its layers from torch's global generator (no generator
-        # argument): seed it inside fork_rng, which restores the caller's state on exit.
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(int(seeds[1]))
-            self.flow_ = zuko.flows.NSF(
-                features=len(self._others), context=1, transforms=self.transforms,
-                hidden_features=tuple(self.hidden_layer_sizes),
-            )
-            self._train(torch, torch.as_tensor(Z, dtype=torch.float32),
-                        torch.as_tensor(C, dtype=torch.float32), train, val)
+        train_seed, self._sample_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
+        # The flow is a module and loss of the one training path: skorch runs the
+        # epochs, early stopping restores the best state, Ctrl-C propagates.
+        params = dict(optimizer="adam", learning_rate=self.learning_rate,
+                      batch_size=self.batch_size, max_epochs=self.max_epochs,
+                      early_stopping=True, validation_fraction=self.validation_fraction,
+                      n_iter_no_change=self.n_iter_no_change, tol=_TOL, device=self.device,
+                      verbose=self.verbose, n_threads=self.n_threads)
+        hidden = tuple(int(h) for h in self.hidden_layer_sizes)
+        width = sum(a * b for a, b in zip((len(self._others) + 1, *hidden), hidden))
+        net = train_stacked(
+            np.column_stack([Z, C]), params, [train_seed], module=ConditionalFlow,
+            module_kwargs=dict(n_features=len(self._others), n_context=1,
+                               transforms=self.transforms, hidden_features=hidden),
+            flops_per_row=2.0 * self.transforms * width, criterion=StackedNegativeLogLikelihood,
+        )
+        history = net.history
+        n_epochs = len(history)
+        best_validation_loss = float(min(h["valid_loss"][0] for h in history))
+        # fitted attributes only once training has finished (Ctrl-C leaves none)
+        self.window_mass_ = m[inside].copy()
+        self.n_sideband_ = n_side
+        self.n_epochs_ = n_epochs
+        self.best_validation_loss_ = best_validation_loss
+        self.flow_ = net.module_.flow.cpu().eval()
         return self
-
-    def _train(self, torch, Z, C, train, val):
-        """Maximum-likelihood training with early stopping on the validation split."""
-        flow = self.flow_
-        optimizer = torch.optim.Adam(flow.parameters(), lr=self.learning_rate)
-        train_t = torch.as_tensor(train)
-        best, best_state, since = np.inf, None, 0
-        self.n_epochs_ = 0
-        for epoch in range(self.max_epochs):
-            flow.train()
-            for idx in train_t[torch.randperm(train_t.numel())].split(self.batch_size):
-                loss = -flow(C[idx]).log_prob(Z[idx]).mean()
-                optimizer.zero_grad()
-                loss.backward()
-                optimizer.step()
-            flow.eval()
-            with torch.no_grad():
-                val_loss = float(-flow(C[val]).log_prob(Z[val]).mean())
-            self.n_epochs_ = epoch + 1
-            if self.verbose and (epoch % 10 == 0 or epoch == self.max_epochs - 1):
-                logger.info("SidebandReference epoch %d: validation NLL %.4f", epoch + 1,
-                            val_loss)
-            if not np.isfinite(val_loss):
-                raise FloatingPointError(
-                    f"the flow's validation loss is {val_loss} at epoch {epoch + 1}; lower "
-                    "learning_rate."
-                )
-            if val_loss < best - 1e-4:
-                best, since = val_loss, 0
-                best_state = {k: v.detach().clone() for k, v in flow.state_dict().items()}
-            else:
-                since += 1
-                if since >= self.n_iter_no_change:
-                    break
-        flow.load_state_dict(best_state)
-        flow.eval()
-        self.best_validation_loss_ = float(best)
 
     # ------------------------------------------------------------- sampling
     def sample(self, n_samples=1, *, random_state=None):
@@ -351,7 +332,7 @@ class SidebandReference(BaseEstimator):
             ``m`` in the window's data distribution, the other features from
             the flow; columns in the order of the training data.
         """
-        check_is_fitted(self)
+        check_is_fitted(self, "flow_")
         if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative int; got {n_samples!r}.")
         torch = import_optional("torch", "torch")

@@ -2,6 +2,7 @@
 
 from sktopo.exceptions import TrainingDivergedError
 from sktopo.nn._conv import StackedConvAutoencoder
+from sktopo.nn._flow import ConditionalFlow, StackedNegativeLogLikelihood
 from sktopo.nn._modules import (
     ACTIVATIONS,
     LATENT_SPACES,
@@ -23,12 +24,14 @@ from sktopo.nn._vae import StackedConvVAE, StackedVAE, StackedVAELoss
 
 __all__ = [
     "ACTIVATIONS",
+    "ConditionalFlow",
     "LATENT_SPACES",
     "MemberBatches",
     "ReconstructionNet",
     "StackedAutoencoder",
     "StackedConvAutoencoder",
     "StackedConvVAE",
+    "StackedNegativeLogLikelihood",
     "StackedSquaredError",
     "StackedVAE",
     "StackedVAELoss",

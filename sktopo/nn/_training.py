@@ -202,7 +202,8 @@ class TrainingMonitor(Callback):
                 f"Training diverged at epoch {epoch}: the training loss is {train.tolist()}. "
                 + divergence_advice(net.lr)
             )
-        grown = train > DIVERGENCE_FACTOR * self._initial
+        # |initial|: a negative log-likelihood may start below zero
+        grown = train > DIVERGENCE_FACTOR * abs(self._initial)
         if grown.any():
             self._close()
             k = int(grown.nonzero()[0][0])

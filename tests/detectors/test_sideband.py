@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
 from sktopo import DensityRatioDetector, SidebandReference
@@ -66,11 +67,19 @@ def test_keyboard_interrupt_propagates(monkeypatch):
     def interrupt(self, *args, **kwargs):
         raise KeyboardInterrupt
 
+    refit = SidebandReference(window=(0.4, 0.6), max_epochs=1, random_state=0, **FAST)
+    refit.fit(_linear_data(300))
     monkeypatch.setattr(torch.optim.Adam, "step", interrupt)
     ref = SidebandReference(window=(0.4, 0.6), max_epochs=3, random_state=0, **FAST)
     with pytest.raises(KeyboardInterrupt):
         ref.fit(_linear_data(300))
-    assert not hasattr(ref, "flow_") or not hasattr(ref, "best_validation_loss_")
+    fitted = ("flow_", "window_mass_", "n_sideband_", "n_epochs_", "best_validation_loss_")
+    assert not any(hasattr(ref, name) for name in fitted)
+    # an interrupted refit leaves no usable (stale) flow either
+    with pytest.raises(KeyboardInterrupt):
+        refit.fit(_linear_data(300, seed=1))
+    with pytest.raises(NotFittedError):
+        refit.sample(5)
 
 
 def test_clear_errors():
@@ -85,6 +94,18 @@ def test_clear_errors():
         SidebandReference(feature=2, window=(0.4, 0.6)).fit(X)
     with pytest.raises(ValueError, match="low < high"):
         SidebandReference(window=(0.6, 0.4)).fit(X)
+    with pytest.raises(ValueError, match="device"):
+        SidebandReference(window=(0.4, 0.6), device="tpu").fit(X)
+
+
+def test_trains_on_the_one_training_path(capsys):
+    # skorch's loop through train_stacked: a progress bar over epochs when verbose,
+    # early stopping that keeps the best validation state
+    ref = SidebandReference(window=(0.4, 0.6), max_epochs=40, n_iter_no_change=2,
+                            random_state=0, verbose=1, **FAST).fit(_linear_data(600))
+    assert "epochs" in capsys.readouterr().err
+    assert ref.n_epochs_ < 40  # patience 2 stops it early
+    assert next(ref.flow_.parameters()).device.type == "cpu"
 
 
 @pytest.mark.slow

@@ -71,7 +71,7 @@ def pt_eta_phi_from_cartesian(p: ArrayLike) -> NDArray[np.float64]:
     p = np.asarray(p, dtype=np.float64)
     # contiguous components: on strided input numpy's SIMD and scalar loops (which
     # differ in the last bit) are chosen by where the arrays lie in memory
-    _, px, py, pz = (np.ascontiguousarray(p[..., k]) for k in range(4))
+    _, px, py, pz = (np.array(p[..., k], order="C") for k in range(4))
     pt = np.hypot(px, py)
     safe = np.where(pt > 0, pt, 1.0)
     eta = np.where(pt > 0, np.arcsinh(pz / safe), 0.0)

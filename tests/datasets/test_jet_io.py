@@ -18,6 +18,19 @@ from sktopo.physics import (
 h5py = pytest.importorskip("h5py")
 
 
+def test_kinematics_do_not_depend_on_where_the_momenta_lie_in_memory():
+    # numpy's arctan2 / arcsinh on strided columns chose SIMD or scalar loops by
+    # address (last-bit differences); the kernel works on contiguous components
+    P = np.random.default_rng(0).normal(size=(300, 4))
+    reference = pt_eta_phi_from_cartesian(P)
+    for offset in range(16):
+        buffer = np.empty(P.size + 16)
+        moved = buffer[offset:offset + P.size].reshape(P.shape)
+        moved[...] = P
+        assert_array_equal(pt_eta_phi_from_cartesian(moved), reference)
+    assert pt_eta_phi_from_cartesian(P[0]).shape == (3,)  # one momentum: one triple
+
+
 def test_kinematics_hand_values():
     # (E, px, py, pz) = (13, 3, 4, 12): pT 5, eta = asinh(12 / 5), phi = atan2(4, 3)
     out = pt_eta_phi_from_cartesian([13.0, 3.0, 4.0, 12.0])

@@ -189,7 +189,7 @@ def jet_density_ratio_checks(results):
     paper="arXiv:1808.08992",
     description="Fig. 11's gluino search with a sideband density ratio (CATHODE) beside the "
                 "CNN loss cut, gluinos at 1e-3 and 1e-2",
-    runtime="~8 min with the jets of jet-bump-hunt cached",
+    runtime="~4 min with the jets of jet-bump-hunt cached (its 32-channel CNN ~2 of them)",
     full_runtime="days on a CPU (100k jets, 128-channel CNN)",
 )
 def run_jet_density_ratio(out_dir, *, full=False, verbose=1, random_state=0, settings=None,

@@ -200,9 +200,9 @@ def _cartesian_to_hyperspherical(X: np.ndarray) -> np.ndarray:
     """
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     n_dim = X.shape[1] - 1
-    # Columns as contiguous arrays: on strided input numpy's arctan2 picks its SIMD
-    # or its scalar loop by where the arrays lie in memory, and the two differ in
-    # the last bit, so the same X could give different angles (seen in CI).
+    # Columns as contiguous arrays: on strided columns numpy's arctan2 gave results
+    # that differ in the last bit with where the arrays lie in memory (presumably
+    # its SIMD and scalar loops), so the same X could give different angles (CI).
     Xc = np.ascontiguousarray(X.T)
     partial_norm = np.ascontiguousarray(np.sqrt(np.cumsum(X**2, axis=1)).T)
     t = np.empty((n_dim, X.shape[0]))

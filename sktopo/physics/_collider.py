@@ -69,8 +69,8 @@ def pt_eta_phi_from_cartesian(p: ArrayLike) -> NDArray[np.float64]:
     [[5.0, 0.0, 0.927295], [0.0, 0.0, 0.0]]
     """
     p = np.asarray(p, dtype=np.float64)
-    # contiguous components: on strided input numpy's SIMD and scalar loops (which
-    # differ in the last bit) are chosen by where the arrays lie in memory
+    # contiguous components: on strided columns numpy's arctan2 can differ in the
+    # last bit with where the arrays lie in memory (as in _cartesian_to_hyperspherical)
     _, px, py, pz = (np.array(p[..., k], order="C") for k in range(4))
     pt = np.hypot(px, py)
     safe = np.where(pt > 0, pt, 1.0)

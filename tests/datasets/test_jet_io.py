@@ -19,8 +19,8 @@ h5py = pytest.importorskip("h5py")
 
 
 def test_kinematics_do_not_depend_on_where_the_momenta_lie_in_memory():
-    # numpy's arctan2 / arcsinh on strided columns chose SIMD or scalar loops by
-    # address (last-bit differences); the kernel works on contiguous components
+    # numpy's arctan2 on strided columns can differ in the last bit with the address
+    # of the data; the kernel works on contiguous components
     P = np.random.default_rng(0).normal(size=(300, 4))
     reference = pt_eta_phi_from_cartesian(P)
     for offset in range(16):

@@ -204,8 +204,8 @@ def test_same_random_state_gives_identical_arrays(case, n, seed):
 
 @pytest.mark.parametrize("n_dim", [1, 2, 3, 5])
 def test_angles_do_not_depend_on_where_the_points_lie_in_memory(n_dim):
-    # numpy's arctan2 on strided columns chose its SIMD or scalar loop by address,
-    # and the two differ in the last bit: the same points gave different angles
+    # numpy's arctan2 on strided columns gave last-bit differences with the address
+    # of the data (presumably SIMD vs scalar loops): the same points, other angles
     # (CI: make_sphere(200, n_dim=3, random_state=631) with and without noise)
     from sktopo.datasets._manifolds import _cartesian_to_hyperspherical
 

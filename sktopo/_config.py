@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
+from sktopo.utils._validation import validate_n_threads
+
 __all__ = ["config_context", "get_config", "set_config"]
 
 _DEFAULTS = {"scoring_precision": "auto", "n_threads": None}
@@ -72,8 +74,6 @@ def set_config(scoring_precision: str | None = None, n_threads=_UNSET) -> None:
             )
         _config()["scoring_precision"] = scoring_precision
     if n_threads is not _UNSET:
-        from sktopo.utils._threads import validate_n_threads
-
         validate_n_threads(n_threads)
         _config()["n_threads"] = n_threads
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
-import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
+from sktopo.nn._members import final_member_losses, keep_member
 from sktopo.nn._modules import (
     ACTIVATIONS,
     INITS,
@@ -19,103 +18,11 @@ from sktopo.nn._modules import (
     StackedAutoencoder,
     latent_width,
 )
-from sktopo.nn._training import member_seeds, train_stacked
-from sktopo.utils._threads import validate_n_threads
+from sktopo.nn._specs import DenseSpec
+from sktopo.utils._random import draw_seeds
 from sktopo.utils._validation import IntInterval
 
-__all__ = ["AutoencoderDetector", "init_random_states", "member_seeds", "train_autoencoders"]
-
-_SEED_MAX = 2**31 - 1
-
-
-def _hidden_sizes(hidden_layer_sizes):
-    sizes = (
-        (hidden_layer_sizes,)
-        if isinstance(hidden_layer_sizes, Integral)
-        else tuple(hidden_layer_sizes)
-    )
-    for h in sizes:
-        if not isinstance(h, Integral) or isinstance(h, bool) or h < 1:
-            raise ValueError(
-                f"hidden_layer_sizes must contain positive integers, got {hidden_layer_sizes!r}."
-            )
-    return tuple(int(h) for h in sizes)
-
-
-def _layer_widths(n_features, params):
-    hidden = _hidden_sizes(params["hidden_layer_sizes"])
-    code = latent_width(params["latent_dim"], params.get("latent_space", "euclidean"))
-    return (n_features, *hidden, code, *reversed(hidden), n_features)
-
-
-def _check_latent_space(params):
-    """Reject a latent activation on a non-Euclidean latent space."""
-    latent_space = params.get("latent_space", "euclidean")
-    if latent_space != "euclidean" and params["latent_activation"] is not None:
-        raise ValueError(
-            f"latent_activation={params['latent_activation']!r} cannot be combined with "
-            f"latent_space={latent_space!r}: the code is the projection of the encoder's "
-            f"linear output onto the latent manifold; use latent_activation=None."
-        )
-
-
-def dense_flops(n_features, params, rows, n_members=1):
-    """Floating-point operations of one forward pass of ``rows`` rows through the networks."""
-    widths = _layer_widths(n_features, params)
-    macs = sum(a * b for a, b in zip(widths[:-1], widths[1:]))
-    return 2.0 * macs * rows * n_members
-
-
-def train_autoencoders(X, params, random_states, *, verbose=None):
-    """Train one stacked network holding one autoencoder per entry of ``random_states``.
-
-    This is the single training entry point of every dense autoencoder in
-    sktopo: member ``k`` is initialised, shuffled and split exactly as an
-    :class:`AutoencoderDetector` with ``random_state=random_states[k]`` and the
-    same ``params`` would be.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Validated training data.
-    params : dict
-        ``AutoencoderDetector.get_params()``.
-    random_states : sequence
-        One ``random_state`` per member.
-    verbose : int or None
-        Overrides ``params['verbose']`` when given.
-
-    Returns
-    -------
-    net : ReconstructionNet
-        The fitted skorch net (``net.module_`` is the stacked module).
-    """
-    n_features = X.shape[1]
-    hidden = _hidden_sizes(params["hidden_layer_sizes"])
-    validate_n_threads(params["n_threads"])
-    _check_latent_space(params)
-    if params["latent_dim"] > n_features:
-        raise ValueError(
-            f"latent_dim={params['latent_dim']} is larger than the number of input "
-            f"features, n_features={n_features}; an autoencoder needs a bottleneck."
-        )
-    module_kwargs = dict(
-        n_features=n_features,
-        latent_dim=params["latent_dim"],
-        hidden_layer_sizes=hidden,
-        activation=params["activation"],
-        activation_beta=params["activation_beta"],
-        latent_activation=params["latent_activation"],
-        output_activation=params["output_activation"],
-        init=params["init"],
-    )
-    latent_space = params.get("latent_space", "euclidean")
-    if latent_space != "euclidean":
-        module_kwargs["latent_space"] = latent_space
-    return train_stacked(
-        X, params, random_states, module=StackedAutoencoder, module_kwargs=module_kwargs,
-        flops_per_row=dense_flops(n_features, params, 1), verbose=verbose,
-    )
+__all__ = ["AutoencoderDetector", "init_random_states"]
 
 
 def init_random_states(random_state, n_init):
@@ -147,51 +54,7 @@ def init_random_states(random_state, n_init):
     """
     if n_init == 1:
         return [random_state]
-    drawn = check_random_state(random_state).randint(0, _SEED_MAX, size=n_init - 1)
-    return [random_state, *(int(s) for s in drawn)]
-
-
-def _final_losses(net, early_stopping):
-    """Per-member loss a training ends with: last training loss, or best validation loss."""
-    if early_stopping:
-        return np.asarray(net.history[:, "valid_loss"], dtype=np.float64).min(axis=0)
-    return np.asarray(net.history[-1, "train_loss"], dtype=np.float64)
-
-
-def _keep_member(net, k):
-    """Turn the fitted stacked ``net`` into a one-member net holding its member ``k``.
-
-    The module, its init/shuffle seeds, the optimizer state and the recorded
-    per-member losses all become those of member ``k``, so the net is what a
-    one-member training would have left (up to the epochs it ran, see
-    ``n_init``).
-    """
-    old = net.module_
-    kwargs = net.get_params_for("module")
-    kwargs["init_seeds"] = (int(net.module__init_seeds[k]),)
-    module = type(old)(**kwargs)
-    module.load_state_dict(old.member_state(k))
-    module.to(next(old.parameters()).device)
-    optimizer_state = net.optimizer_.state_dict()
-    net.module__init_seeds = kwargs["init_seeds"]
-    net.shuffle_seeds = (int(net.shuffle_seeds[k]),)
-    net.module_ = module
-    net.initialize_optimizer()
-    for state in optimizer_state["state"].values():
-        for key, value in state.items():
-            if torch.is_tensor(value) and value.dim() > 0 and value.shape[0] == old.n_members:
-                state[key] = value[k : k + 1]
-    net.optimizer_.load_state_dict(optimizer_state)
-    for row in net.history:
-        for key in ("train_loss", "valid_loss"):
-            if key in row:
-                row[key] = [row[key][k]]
-    if hasattr(net, "_generators"):
-        net._generators = [net._generators[k]]
-    criterion = net.criterion_
-    if getattr(criterion, "member_losses", None) is not None:
-        criterion.member_losses = criterion.member_losses[k : k + 1]
-    return net
+    return [random_state, *draw_seeds(random_state, n_init - 1)]
 
 
 class AutoencoderDetector(NeuralDetector):
@@ -316,10 +179,18 @@ class AutoencoderDetector(NeuralDetector):
         on the machine), all available cores for large ones; ``-1`` uses all
         available cores.  The caller's torch setting is restored after every
         call.
+    callbacks : list or None, default=None
+        skorch callbacks (instances, or ``(name, callback)`` pairs) added to
+        the library's own (loss record, divergence check, early stopping,
+        progress bar) and called on every epoch of the real training, e.g.
+        ``[skorch.callbacks.LRScheduler(policy="StepLR", step_size=50)]``.
+        The history's ``train_loss`` / ``valid_loss`` are scalars (mean over
+        stacked networks), as skorch's callbacks expect.  See the user guide,
+        "Training: callbacks".
 
     Attributes
     ----------
-    net_ : ReconstructionNet
+    net_ : StackedNet
         The fitted skorch net; ``net_.module_`` is the torch module and
         ``net_.history`` skorch's history.
     loss_curve_ : list of float
@@ -423,6 +294,7 @@ class AutoencoderDetector(NeuralDetector):
         random_state=None,
         verbose=0,
         n_threads=None,
+        callbacks=None,
     ):
         self.latent_dim = latent_dim
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -446,33 +318,48 @@ class AutoencoderDetector(NeuralDetector):
         self.random_state = random_state
         self.verbose = verbose
         self.n_threads = n_threads
+        self.callbacks = callbacks
 
-    def _train_members(self, X, random_states, *, verbose=None):
+    def _network(self, n_features):
+        if self.latent_space != "euclidean" and self.latent_activation is not None:
+            raise ValueError(
+                f"latent_activation={self.latent_activation!r} cannot be combined with "
+                f"latent_space={self.latent_space!r}: the code is the projection of the "
+                "encoder's linear output onto the latent manifold; use latent_activation=None."
+            )
+        spec = DenseSpec.from_params(
+            n_features, self.hidden_layer_sizes, self.latent_dim,
+            code_width=latent_width(self.latent_dim, self.latent_space),
+        )
+        kwargs = dict(
+            n_features=n_features,
+            latent_dim=self.latent_dim,
+            hidden_layer_sizes=spec.hidden_layer_sizes,
+            activation=self.activation,
+            activation_beta=self.activation_beta,
+            latent_activation=self.latent_activation,
+            output_activation=self.output_activation,
+            init=self.init,
+        )
+        if self.latent_space != "euclidean":
+            kwargs["latent_space"] = self.latent_space
+        return spec, StackedAutoencoder, kwargs
+
+    def _train_members(self, X, random_states, config=None):
         # The hook ChartEnsembleDetector trains its charts with: one member per state.
         if self.n_init != 1:
             raise ValueError(
                 f"n_init={self.n_init} is not supported inside an ensemble: use n_init on a "
                 f"single detector; an ensemble already trains several charts."
             )
-        return train_autoencoders(X, self.get_params(), random_states, verbose=verbose)
+        return super()._train_members(X, random_states, config)
 
-    def _fit_net(self, X):
+    def _fit_net(self, X, config):
         self.init_random_states_ = init_random_states(self.random_state, self.n_init)
-        net = train_autoencoders(X, self.get_params(), self.init_random_states_)
-        self.init_losses_ = _final_losses(net, self.early_stopping)
+        net = super()._train_members(X, self.init_random_states_, config)
+        self.init_losses_ = final_member_losses(net, self.early_stopping)
         self.best_init_ = int(np.argmin(self.init_losses_))
-        return net if self.n_init == 1 else _keep_member(net, self.best_init_)
-
-    def _forward_flops(self, n_features):
-        return dense_flops(n_features, self.get_params(), 1)
-
-    def _check_widths(self, n_features):
-        _check_latent_space(self.get_params())
-        if self.latent_dim > n_features:
-            raise ValueError(
-                f"latent_dim={self.latent_dim} is larger than the number of input "
-                f"features, n_features={n_features}; an autoencoder needs a bottleneck."
-            )
+        return net if self.n_init == 1 else keep_member(net, self.best_init_)
 
     @property
     def _n_features_out(self):

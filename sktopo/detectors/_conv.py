@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import math
-from numbers import Integral
-
 from sklearn.utils._param_validation import StrOptions
 
 from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
-from sktopo.nn._conv import StackedConvAutoencoder, conv_flops
+from sktopo.nn._conv import StackedConvAutoencoder
 from sktopo.nn._modules import ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS
-from sktopo.nn._training import train_stacked
+from sktopo.nn._specs import ConvSpec
 from sktopo.utils._validation import IntInterval
 
 __all__ = ["ConvAutoencoderDetector"]
-
-
-def _positive_ints(value, name):
-    values = (value,) if isinstance(value, Integral) else tuple(value)
-    if not values or any(isinstance(v, bool) or not isinstance(v, Integral) or v < 1
-                         for v in values):
-        raise ValueError(f"{name} must contain positive integers, got {value!r}.")
-    return tuple(int(v) for v in values)
 
 
 class ConvAutoencoderDetector(NeuralDetector):
@@ -104,10 +93,18 @@ class ConvAutoencoderDetector(NeuralDetector):
         Torch intra-op threads; ``None`` uses all available cores for
         networks this large (and one for tiny ones), ``-1`` all cores.  The
         caller's setting is restored after each call.
+    callbacks : list or None, default=None
+        skorch callbacks (instances, or ``(name, callback)`` pairs) added to
+        the library's own (loss record, divergence check, early stopping,
+        progress bar) and called on every epoch of the real training, e.g.
+        ``[skorch.callbacks.LRScheduler(policy="StepLR", step_size=50)]``.
+        The history's ``train_loss`` / ``valid_loss`` are scalars (mean over
+        stacked networks), as skorch's callbacks expect.  See the user guide,
+        "Training: callbacks".
 
     Attributes
     ----------
-    net_ : ReconstructionNet
+    net_ : StackedNet
         The fitted skorch net; ``net_.module_`` is the
         :class:`~sktopo.nn.StackedConvAutoencoder`.
     image_shape_ : tuple of int
@@ -200,6 +197,7 @@ class ConvAutoencoderDetector(NeuralDetector):
         random_state=None,
         verbose=0,
         n_threads=None,
+        callbacks=None,
     ):
         self.image_shape = image_shape
         self.latent_dim = latent_dim
@@ -224,53 +222,24 @@ class ConvAutoencoderDetector(NeuralDetector):
         self.random_state = random_state
         self.verbose = verbose
         self.n_threads = n_threads
+        self.callbacks = callbacks
 
-    def _shape(self, n_features):
-        if self.image_shape is not None:
-            shape = _positive_ints(self.image_shape, "image_shape")
-            if len(shape) != 2 or shape[0] * shape[1] != n_features:
-                raise ValueError(
-                    f"image_shape={self.image_shape!r} does not hold n_features={n_features} "
-                    "pixels; give (height, width) with height * width == n_features."
-                )
-            return shape
-        side = math.isqrt(n_features)
-        return (side, side) if side * side == n_features else (1, n_features)
-
-    def _check_widths(self, n_features):
-        channels = _positive_ints(self.channels, "channels")
-        if self.n_pool > len(channels):
-            raise ValueError(
-                f"n_pool={self.n_pool} poolings need at least as many convolutions, got "
-                f"channels={self.channels!r}."
-            )
-        if self.kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd, got {self.kernel_size}.")
-        self.image_shape_ = self._shape(n_features)
-
-    def _module_kwargs(self, n_features):
-        return dict(
-            image_shape=self._shape(n_features),
+    def _network(self, n_features):
+        spec = ConvSpec.from_params(
+            n_features, image_shape=self.image_shape, channels=self.channels,
+            n_pool=self.n_pool, dense_width=self.dense_width, kernel_size=self.kernel_size,
+            code_width=self.latent_dim,
+        )
+        kwargs = dict(
+            **spec.module_kwargs(),
             latent_dim=self.latent_dim,
-            channels=_positive_ints(self.channels, "channels"),
-            n_pool=self.n_pool,
-            dense_width=self.dense_width,
-            kernel_size=self.kernel_size,
             activation=self.activation,
             latent_activation=self.latent_activation,
             output_activation=self.output_activation,
             init=self.init,
         )
+        return spec, StackedConvAutoencoder, kwargs
 
-    def _forward_flops(self, n_features):
-        kw = self._module_kwargs(n_features)
-        return conv_flops(kw["image_shape"], kw["channels"], kw["n_pool"], kw["dense_width"],
-                          kw["latent_dim"], kw["kernel_size"])
-
-    def _train_members(self, X, random_states, *, verbose=None):
-        self._check_widths(X.shape[1])
-        return train_stacked(
-            X, self.get_params(), random_states, module=StackedConvAutoencoder,
-            module_kwargs=self._module_kwargs(X.shape[1]),
-            flops_per_row=self._forward_flops(X.shape[1]), verbose=verbose,
-        )
+    def _fit_net(self, X, config):
+        self.image_shape_ = self._network(X.shape[1])[0].image_shape
+        return super()._fit_net(X, config)

@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from sktopo.base import AUTO_CONTAMINATION, BaseDetector
+from sktopo.base import AUTO_CONTAMINATION, BaseDetector, renamed_score
 from sktopo.nn._inference import chunk_rows, iter_chunks
 from sktopo.utils._validation import IntInterval
 
@@ -380,7 +380,7 @@ class DensityRatioDetector(BaseDetector):
         return self
 
     # ------------------------------------------------------------- scoring
-    def _reconstruction_error(self, X):
+    def _anomaly_score(self, X):
         """The anomaly score ``r(x)``: mean log ratio over the fold classifiers, in chunks."""
         out = np.empty(X.shape[0])
         rows = chunk_rows(8.0 * (X.shape[1] + 16))
@@ -405,7 +405,9 @@ class DensityRatioDetector(BaseDetector):
         log_ratio : ndarray of shape (n_samples,)
             Mean over the fold classifiers.
         """
-        return self.reconstruction_error(X)
+        return self.anomaly_score(X)
+
+    reconstruction_error = renamed_score("reconstruction_error", "anomaly_score")
 
     # ------------------------------------------------------------- global test
     def global_test(self, *, statistic="likelihood_ratio", method="fold", n_permutations=1000,

@@ -15,19 +15,20 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-import torch
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import MetaEstimatorMixin, _fit_context, clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from sktopo.base import BaseDetector
+from sktopo.base import BaseDetector, ReconstructionMixin
 from sktopo.detectors._autoencoder import AutoencoderDetector
 from sktopo.detectors._conv import ConvAutoencoderDetector
 from sktopo.detectors._neural import NeuralDetector
+from sktopo.nn._config import TrainingConfig
 from sktopo.nn._inference import apply_chunked, chunk_rows, inference_row_bytes, iter_chunks
+from sktopo.nn._members import member_curves, merge_modules
+from sktopo.utils._random import draw_seeds
 from sktopo.utils._threads import choose_threads
 from sktopo.utils._validation import IntInterval
 
@@ -35,8 +36,6 @@ __all__ = ["AGGREGATES", "ChartEnsembleDetector"]
 
 #: Aggregation rules of :class:`ChartEnsembleDetector`.
 AGGREGATES = ("median", "min", "mean")
-
-_SEED_MAX = 2**31 - 1
 
 
 def _aggregate(member_errors, rule):
@@ -83,38 +82,6 @@ def _aggregate(member_errors, rule):
     return errors, index
 
 
-def _merge_modules(nets):
-    """One :class:`StackedAutoencoder` holding the members of all ``nets``, in order.
-
-    The parameters are concatenated along the member axis, so member ``k`` of
-    the result is exactly member ``k`` of the group that trained it.
-    """
-    if len(nets) == 1:
-        return nets[0].module_
-    kwargs = nets[0].get_params_for("module")
-    kwargs["init_seeds"] = tuple(s for net in nets for s in net.module__init_seeds)
-    merged = type(nets[0].module_)(**kwargs)
-    states = [net.module_.state_dict() for net in nets]
-    merged.load_state_dict(
-        {name: torch.cat([state[name].cpu() for state in states]) for name in merged.state_dict()}
-    )
-    return merged.to(next(nets[0].module_.parameters()).device)
-
-
-def _member_curves(nets, key):
-    """Per-epoch, per-member losses of ``nets`` side by side, NaN-padded.
-
-    Returns an array of shape (max n_epochs, total n_members); a group that
-    stopped early has NaN after its last epoch.
-    """
-    curves = [np.asarray(net.history[:, key], dtype=np.float64) for net in nets]
-    n_epochs = max(c.shape[0] for c in curves)
-    padded = [
-        np.vstack([c, np.full((n_epochs - c.shape[0], c.shape[1]), np.nan)]) for c in curves
-    ]
-    return np.hstack(padded)
-
-
 def _is_median_or_min(ensemble):
     if ensemble.aggregate == "mean":
         raise AttributeError(
@@ -124,7 +91,7 @@ def _is_median_or_min(ensemble):
     return True
 
 
-class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
+class ChartEnsembleDetector(ReconstructionMixin, MetaEstimatorMixin, BaseDetector):
     """Ensemble of independently initialised autoencoders scored by an aggregate loss.
 
     An autoencoder whose latent space has the dimension of a closed data
@@ -205,7 +172,7 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
     module_ : StackedAutoencoder
         One torch module holding all ``n_charts`` members along its leading
         member axis; scoring is one batched pass through it.
-    nets_ : list of ReconstructionNet
+    nets_ : list of StackedNet
         The fitted skorch nets, one per group of members (one without
         ``n_jobs``); their ``history`` holds skorch's records.
     loss_curves_ : ndarray of shape (n_epochs, n_charts)
@@ -316,27 +283,30 @@ class ChartEnsembleDetector(MetaEstimatorMixin, BaseDetector):
         """
         X = self._validate_X(X, reset=True)
         self.estimator_ = self._make_template()
-        rng = check_random_state(self.random_state)
-        self.random_states_ = rng.randint(0, _SEED_MAX, size=self.n_charts)
-        params = self.estimator_.get_params(deep=False)
-        if params["latent_dim"] <= X.shape[1]:
-            self._warn_no_bottleneck(params["latent_dim"], X.shape[1], "estimator__latent_dim")
-        verbose = self.verbose if self.verbose else None
+        template = self.estimator_
+        random_states = np.array(draw_seeds(self.random_state, self.n_charts))
+        latent_dim = template.latent_dim
+        if latent_dim <= X.shape[1]:
+            self._warn_no_bottleneck(latent_dim, X.shape[1], "estimator__latent_dim")
+        template._network(X.shape[1])  # validates the shapes before anything is trained
+        config = TrainingConfig.from_estimator(
+            template, **({"verbose": self.verbose} if self.verbose else {})
+        )
         n_groups = min(self.n_charts, effective_n_jobs(self.n_jobs))
-        groups = [g.tolist() for g in np.array_split(self.random_states_, n_groups)]
-        self.estimator_._check_widths(X.shape[1])
-        train = self.estimator_._train_members
+        groups = [g.tolist() for g in np.array_split(random_states, n_groups)]
+        train = template._train_members
         if n_groups == 1:
-            nets = [train(X, groups[0], verbose=verbose)]
+            nets = [train(X, groups[0], config)]
         else:
             nets = Parallel(n_jobs=self.n_jobs)(
-                delayed(train)(X, states, verbose=verbose) for states in groups
+                delayed(train)(X, states, config) for states in groups
             )
+        self.random_states_ = random_states
         self.nets_ = list(nets)
-        self.module_ = _merge_modules(self.nets_)
-        self.loss_curves_ = _member_curves(self.nets_, "train_loss")
+        self.module_ = merge_modules(self.nets_)
+        self.loss_curves_ = member_curves(self.nets_, "train_loss")
         self.validation_loss_curves_ = (
-            _member_curves(self.nets_, "valid_loss") if params["early_stopping"] else None
+            member_curves(self.nets_, "valid_loss") if template.early_stopping else None
         )
         self.n_iter_ = max(len(net.history) for net in self.nets_)
         self._set_offset(X)

@@ -1,11 +1,12 @@
 """What every neural reconstruction detector shares: fit, chunked scoring, codes.
 
-A subclass declares its network through three hooks: ``_train_members(X,
-random_states, verbose=None)`` trains a stacked module with one member per
-random state on the one training path (:func:`sktopo.nn.train_stacked`);
-``_forward_flops(n_features)`` gives the forward cost of one row, from which
-torch threads are chosen; ``_check_widths(n_features)`` rejects impossible
-shapes.  Their parameters must include those of :data:`TRAINING_CONSTRAINTS`.
+A subclass declares its network through two hooks: ``_network(n_features)``
+returns the validated :class:`~sktopo.nn.DenseSpec` or
+:class:`~sktopo.nn.ConvSpec`, the stacked module class and its keyword
+arguments; ``_criterion()`` the training loss module.  Training runs on the one
+path, :func:`sktopo.nn.train_stacked`, with the
+:class:`~sktopo.nn.TrainingConfig` built once in ``fit``.  Their parameters
+must include those of :data:`TRAINING_CONSTRAINTS`.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from sktopo.base import BaseDetector
+from sktopo.base import BaseDetector, ReconstructionMixin
+from sktopo.nn._config import TrainingConfig
 from sktopo.nn._inference import apply_chunked
-from sktopo.utils._device import resolve_device
-from sktopo.utils._threads import choose_threads, validate_n_threads
-from sktopo.utils._validation import IntInterval
+from sktopo.nn._modules import StackedSquaredError
+from sktopo.nn._training import train_stacked
+from sktopo.utils._threads import choose_threads
+from sktopo.utils._validation import N_THREADS_CONSTRAINT, IntInterval
 
 __all__ = ["NeuralDetector", "TRAINING_CONSTRAINTS"]
 
@@ -41,12 +44,15 @@ TRAINING_CONSTRAINTS: dict = {
     "device": [str, torch.device],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
-    "n_threads": [IntInterval(-1, None, closed="left"), None],
+    "n_threads": N_THREADS_CONSTRAINT,
+    "callbacks": [list, tuple, None],
 }
 
 
 
-class NeuralDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetector):
+class NeuralDetector(
+    ReconstructionMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetector
+):
     """Base class of the neural reconstruction detectors (not public)."""
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -79,23 +85,48 @@ class NeuralDetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDete
             sample gets the same score.
         """
         X = self._validate_X(X, reset=True)
-        validate_n_threads(self.n_threads)
-        self._check_widths(X.shape[1])
+        self._network(X.shape[1])  # validates the shapes before anything is trained
         self._warn_no_bottleneck(self.latent_dim, X.shape[1], "latent_dim")
-        self.device_ = resolve_device(self.device)
-        self.net_ = self._fit_net(X)
-        history = self.net_.history
-        self.loss_curve_ = [float(v[0]) for v in history[:, "train_loss"]]
+        config = TrainingConfig.from_estimator(self)
+        net = self._fit_net(X, config)
+        history = net.history
+        self.net_ = net
+        self.device_ = config.device
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         self.validation_loss_curve_ = (
-            [float(v[0]) for v in history[:, "valid_loss"]] if self.early_stopping else None
+            [float(v) for v in history[:, "valid_loss"]] if self.early_stopping else None
         )
         self.n_iter_ = len(history)
         self._set_offset(X)
         return self
 
-    def _fit_net(self, X):
+    def _fit_net(self, X, config):
         """The fitted net of :meth:`fit`: one member, trained with ``random_state``."""
-        return self._train_members(X, [self.random_state])
+        return self._train_members(X, [self.random_state], config)
+
+    def _network(self, n_features):  # pragma: no cover - abstract
+        """``(spec, module class, module kwargs)`` of the network on ``n_features`` inputs."""
+        raise NotImplementedError
+
+    def _criterion(self):
+        """The training loss module (a class or an instance)."""
+        return StackedSquaredError
+
+    def _train_members(self, X, random_states, config=None):
+        """Train one stacked module with one network per entry of ``random_states``.
+
+        Member ``k`` is initialised, shuffled and split exactly as this
+        detector with ``random_state=random_states[k]`` would be.  ``config``
+        defaults to this detector's :class:`~sktopo.nn.TrainingConfig`.
+        """
+        spec, module, kwargs = self._network(X.shape[1])
+        if config is None:
+            config = TrainingConfig.from_estimator(self)
+        return train_stacked(X, config, random_states, module=module, module_kwargs=kwargs,
+                             flops_per_row=spec.flops, criterion=self._criterion())
+
+    def _forward_flops(self, n_features):
+        return self._network(n_features)[0].flops
 
     @property
     def _n_features_out(self):

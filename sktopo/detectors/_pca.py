@@ -10,14 +10,16 @@ from sklearn.decomposition import PCA
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from sktopo.base import BaseDetector
+from sktopo.base import BaseDetector, ReconstructionMixin
 from sktopo.nn._inference import chunk_rows, iter_chunks
 from sktopo.utils._validation import IntInterval
 
 __all__ = ["PCADetector"]
 
 
-class PCADetector(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetector):
+class PCADetector(
+    ReconstructionMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetector
+):
     """Anomaly detector scoring samples by their PCA reconstruction error.
 
     The data are projected on the leading ``n_components`` principal axes and

@@ -5,16 +5,20 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sktopo.nn._config import TrainingConfig
 from sktopo.nn._flow import ConditionalFlow, StackedNegativeLogLikelihood
+from sktopo.nn._specs import flow_flops
 from sktopo.nn._training import train_stacked
 from sktopo.utils._optional import import_optional
-from sktopo.utils._threads import torch_threads
-from sktopo.utils._validation import IntInterval
+from sktopo.utils._random import draw_seeds
+from sktopo.utils._threads import choose_threads, torch_threads
+from sktopo.utils._validation import N_THREADS_CONSTRAINT, IntInterval
 
 __all__ = ["SidebandReference"]
 
@@ -22,7 +26,8 @@ _LOGIT_MARGIN = 1e-3  # min-max scaling maps the data into [margin, 1 - margin]
 
 _TOL = 1e-4  # an epoch improves the validation NLL (per event) by more than this
 
-_FITTED = ("flow_", "window_mass_", "n_sideband_", "n_epochs_", "best_validation_loss_")
+_FITTED = ("flow_", "window_mass_", "n_sideband_", "n_iter_", "best_validation_loss_",
+           "preprocessing_", "sample_seed_", "net_")
 
 
 def _logit(u):
@@ -79,8 +84,9 @@ class SidebandReference(BaseEstimator):
     bandwidth : float or 'scott', default='scott'
         Kernel width for the window's ``m`` values, in units of their standard
         deviation (``'scott'``: ``n^(-1/5)``); 0 resamples them as they are.
-    n_threads : int, default=1
-        Torch threads during training and sampling.
+    n_threads : int or None, default=None
+        Torch threads during training and sampling: ``None`` chooses from the
+        work (one thread for flows this small), ``-1`` all cores.
     device : str, default='cpu'
         Where the flow trains: ``'cpu'``, ``'cuda'``, ``'cuda:N'``, ``'mps'``
         or ``'auto'``.  The trained flow is kept (and sampled) on the CPU.
@@ -89,6 +95,11 @@ class SidebandReference(BaseEstimator):
         and (through ``fit``) the default stream of :meth:`sample`.
     verbose : int, default=0
         Show a progress bar over epochs with the validation loss.
+    callbacks : list or None, default=None
+        skorch callbacks (instances, or ``(name, callback)`` pairs) added to
+        the library's own and called on every epoch of the flow's training,
+        e.g. ``[skorch.callbacks.LRScheduler(policy="CosineAnnealingLR",
+        T_max=100)]``.  See the user guide, "Training: callbacks".
 
     Attributes
     ----------
@@ -100,8 +111,17 @@ class SidebandReference(BaseEstimator):
         Sideband rows used for training.
     best_validation_loss_ : float
         Validation negative log-likelihood (per event, preprocessed space).
-    n_epochs_ : int
+    n_iter_ : int
         Epochs run.
+    preprocessing_ : dict of str to ndarray
+        The fitted map of the other features to the flow's space:
+        ``'columns'`` (the other features' indices), ``'low'`` and ``'span'``
+        (min-max scaling), ``'mean'`` and ``'scale'`` (standardisation),
+        ``'m_mean'`` and ``'m_scale'`` (the context's standardisation).
+    sample_seed_ : int
+        Seed of :meth:`sample` when it is given no ``random_state``.
+    net_ : StackedNet
+        The fitted skorch net (its ``history`` holds the losses).
     n_features_in_ : int
         Number of columns of ``X``.
 
@@ -144,10 +164,11 @@ class SidebandReference(BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [IntInterval(1, None, closed="left")],
         "bandwidth": [Interval(Real, 0, None, closed="left"), StrOptions({"scott"})],
-        "n_threads": [IntInterval(1, None, closed="left")],
-        "device": [str],
+        "n_threads": N_THREADS_CONSTRAINT,
+        "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "callbacks": [list, tuple, None],
     }
 
     def __init__(
@@ -164,10 +185,11 @@ class SidebandReference(BaseEstimator):
         validation_fraction=0.2,
         n_iter_no_change=10,
         bandwidth="scott",
-        n_threads=1,
+        n_threads=None,
         device="cpu",
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.feature = feature
         self.window = window
@@ -184,6 +206,16 @@ class SidebandReference(BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
+
+    @property
+    def n_epochs_(self):
+        """Deprecated: use ``n_iter_`` (the name of every epoch-trained estimator)."""
+        import warnings
+
+        warnings.warn("SidebandReference.n_epochs_ is deprecated and will be removed in "
+                      "sktopo 0.3; use n_iter_.", FutureWarning, stacklevel=2)
+        return self.n_iter_
 
     # ------------------------------------------------------------- helpers
     def _check_window(self):
@@ -213,22 +245,25 @@ class SidebandReference(BaseEstimator):
         m = X[:, self.feature]
         return (m > low) & (m < high)
 
-    def _to_flow(self, Y):
+    def _to_flow(self, Y, state=None):
         """Other features -> the flow's space."""
+        state = self.preprocessing_ if state is None else state
         if self.preprocessing == "logit":
-            u = (Y - self._low) / self._span
+            u = (Y - state["low"]) / state["span"]
             Y = _logit(_LOGIT_MARGIN + (1 - 2 * _LOGIT_MARGIN) * u)
-        return (Y - self._mean) / self._scale
+        return (Y - state["mean"]) / state["scale"]
 
     def _from_flow(self, Z):
-        Y = Z * self._scale + self._mean
+        state = self.preprocessing_
+        Y = Z * state["scale"] + state["mean"]
         if self.preprocessing == "logit":
             u = (_expit(Y) - _LOGIT_MARGIN) / (1 - 2 * _LOGIT_MARGIN)
-            Y = self._low + self._span * np.clip(u, 0.0, 1.0)
+            Y = state["low"] + state["span"] * np.clip(u, 0.0, 1.0)
         return Y
 
-    def _context(self, m):
-        return ((m - self._m_mean) / self._m_scale)[:, None]
+    def _context(self, m, state=None):
+        state = self.preprocessing_ if state is None else state
+        return ((m - state["m_mean"]) / state["m_scale"])[:, None]
 
     # ------------------------------------------------------------- fitting
     @_fit_context(prefer_skip_nested_validation=True)
@@ -274,45 +309,42 @@ class SidebandReference(BaseEstimator):
             )
         if n_in == 0:
             raise ValueError(f"no row of X lies inside the window ({low:g}, {high:g}).")
-        self._others = [j for j in range(n_features) if j != self.feature]
-        m, Y = X[:, self.feature], X[:, self._others]
-        self._low, self._span = Y.min(axis=0), np.ptp(Y, axis=0)
-        self._span = np.where(self._span > 0, self._span, 1.0)
+        others = np.array([j for j in range(n_features) if j != self.feature])
+        m, Y = X[:, self.feature], X[:, others]
+        span = np.ptp(Y, axis=0)
+        state = {"columns": others, "low": Y.min(axis=0),
+                 "span": np.where(span > 0, span, 1.0), "mean": 0.0, "scale": 1.0}
         side_m, side_Y = m[~inside], Y[~inside]
-        self._mean, self._scale = 0.0, 1.0
-        Z = self._to_flow(side_Y)
-        self._mean, self._scale = Z.mean(axis=0), Z.std(axis=0)
-        self._scale = np.where(self._scale > 0, self._scale, 1.0)
-        Z = (Z - self._mean) / self._scale
-        self._m_mean, self._m_scale = float(side_m.mean()), float(side_m.std()) or 1.0
-        C = self._context(side_m)
+        Z = self._to_flow(side_Y, state)
+        scale = Z.std(axis=0)
+        state.update(mean=Z.mean(axis=0), scale=np.where(scale > 0, scale, 1.0))
+        Z = (Z - state["mean"]) / state["scale"]
+        state.update(m_mean=float(side_m.mean()), m_scale=float(side_m.std()) or 1.0)
+        C = self._context(side_m, state)
 
-        rng = check_random_state(self.random_state)
-        train_seed, self._sample_seed = (int(s) for s in rng.randint(0, 2**31 - 1, size=2))
+        train_seed, sample_seed = draw_seeds(self.random_state, 2)
         # The flow is a module and loss of the one training path: skorch runs the
         # epochs, early stopping restores the best state, Ctrl-C propagates.
-        params = dict(optimizer="adam", learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, max_epochs=self.max_epochs,
-                      early_stopping=True, validation_fraction=self.validation_fraction,
-                      n_iter_no_change=self.n_iter_no_change, tol=_TOL, device=self.device,
-                      verbose=self.verbose, n_threads=self.n_threads)
+        config = TrainingConfig.from_estimator(self, optimizer="adam", early_stopping=True,
+                                               tol=_TOL)
         hidden = tuple(int(h) for h in self.hidden_layer_sizes)
-        width = sum(a * b for a, b in zip((len(self._others) + 1, *hidden), hidden))
         net = train_stacked(
-            np.column_stack([Z, C]), params, [train_seed], module=ConditionalFlow,
-            module_kwargs=dict(n_features=len(self._others), n_context=1,
+            np.column_stack([Z, C]), config, [train_seed], module=ConditionalFlow,
+            module_kwargs=dict(n_features=len(others), n_context=1,
                                transforms=self.transforms, hidden_features=hidden),
-            flops_per_row=2.0 * self.transforms * width, criterion=StackedNegativeLogLikelihood,
+            flops_per_row=flow_flops(len(others), 1, hidden, self.transforms),
+            criterion=StackedNegativeLogLikelihood,
         )
         history = net.history
-        n_epochs = len(history)
-        best_validation_loss = float(min(h["valid_loss"][0] for h in history))
         # fitted attributes only once training has finished (Ctrl-C leaves none)
+        self.preprocessing_ = state
+        self.sample_seed_ = sample_seed
         self.window_mass_ = m[inside].copy()
         self.n_sideband_ = n_side
-        self.n_epochs_ = n_epochs
-        self.best_validation_loss_ = best_validation_loss
+        self.n_iter_ = len(history)
+        self.best_validation_loss_ = float(min(history[:, "valid_loss"]))
         self.flow_ = net.module_.flow.cpu().eval()
+        self.net_ = net
         return self
 
     # ------------------------------------------------------------- sampling
@@ -335,8 +367,7 @@ class SidebandReference(BaseEstimator):
         check_is_fitted(self, "flow_")
         if isinstance(n_samples, bool) or not isinstance(n_samples, Integral) or n_samples < 0:
             raise ValueError(f"n_samples must be a non-negative int; got {n_samples!r}.")
-        torch = import_optional("torch", "torch")
-        seed = self._sample_seed if random_state is None else random_state
+        seed = self.sample_seed_ if random_state is None else random_state
         rng = check_random_state(seed)
         low, high = self._check_window()
         m = self.window_mass_[rng.randint(0, self.window_mass_.size, n_samples)]
@@ -352,9 +383,10 @@ class SidebandReference(BaseEstimator):
         out[:, self.feature] = m
         # zuko samples from torch's global generator: seeded inside fork_rng, which
         # restores the caller's state on exit (nothing global changes).
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]), torch.no_grad():
-            torch.manual_seed(int(rng.randint(0, 2**31 - 1)))
+        threads = choose_threads(self.n_threads, 0.0)
+        with torch_threads(threads), torch.random.fork_rng(devices=[]), torch.no_grad():
+            torch.manual_seed(draw_seeds(rng, 1)[0])
             context = torch.as_tensor(self._context(m), dtype=torch.float32)
             Z = self.flow_(context).sample().double().numpy()
-        out[:, self._others] = self._from_flow(Z)
+        out[:, self.preprocessing_["columns"]] = self._from_flow(Z)
         return out

@@ -9,7 +9,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
-from sktopo.base import BaseDetector
+from sktopo.base import BaseDetector, renamed_score
 from sktopo.jets._constituents import as_constituents
 from sktopo.transport._emd import EventSet, as_event_set
 from sktopo.transport._kmedoids import kmedoids
@@ -277,7 +277,8 @@ class TransportDetector(BaseDetector):
             out[rows] = self._distances(self._events(X[rows]), self._reference)
         return out
 
-    def _reconstruction_error(self, X):
+    def _anomaly_score(self, X):
+        # the aggregated EMD to the representatives
         out = np.empty(X.shape[0])
         k = min(self.n_neighbors, self.n_representatives_)
         for start in range(0, X.shape[0], SCORE_CHUNK):
@@ -291,22 +292,7 @@ class TransportDetector(BaseDetector):
                 out[rows] = np.partition(D, k - 1, axis=1)[:, :k].mean(axis=1)
         return out
 
-    def reconstruction_error(self, X):
-        """The anomaly score: the aggregated EMD to the representatives.
-
-        Named as in every sktopo detector (the quantity ``score_samples``
-        negates); here nothing is reconstructed.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples,)
-            Larger = more anomalous.
-        """
-        return super().reconstruction_error(X)
+    reconstruction_error = renamed_score("reconstruction_error", "anomaly_score")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from sktopo.detectors._autoencoder import _hidden_sizes
-from sktopo.detectors._conv import ConvAutoencoderDetector, _positive_ints
 from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
-from sktopo.nn._conv import conv_flops
+from sktopo.nn._config import TrainingConfig
 from sktopo.nn._modules import ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS
+from sktopo.nn._specs import ConvSpec, DenseSpec
 from sktopo.nn._training import train_stacked
 from sktopo.nn._vae import (
     RECONSTRUCTIONS,
@@ -20,89 +20,12 @@ from sktopo.nn._vae import (
     StackedConvVAE,
     StackedVAE,
     StackedVAELoss,
-    vae_flops,
     vae_reconstruct,
     vae_scores,
 )
 from sktopo.utils._validation import IntInterval
 
-__all__ = ["VAEDetector", "train_vaes"]
-
-
-def _conv_shape(n_features, image_shape):
-    """``(height, width)`` of flattened images, as :class:`ConvAutoencoderDetector` reads it."""
-    return ConvAutoencoderDetector(image_shape=image_shape)._shape(n_features)
-
-
-def _network(n_features, params):
-    """The module class, its arguments and its forward flops per row."""
-    hidden = _hidden_sizes(params["hidden_layer_sizes"])
-    latent = params["latent_dim"]
-    if params["architecture"] == "conv":
-        if len(hidden) != 1:
-            raise ValueError(
-                "architecture='conv' takes one width in hidden_layer_sizes (the dense layer "
-                f"around the latent code), got {params['hidden_layer_sizes']!r}."
-            )
-        channels = _positive_ints(params["channels"], "channels")
-        if params["n_pool"] > len(channels):
-            raise ValueError(
-                f"n_pool={params['n_pool']} poolings need at least as many convolutions, got "
-                f"channels={params['channels']!r}."
-            )
-        kwargs = dict(image_shape=_conv_shape(n_features, params["image_shape"]),
-                      latent_dim=latent, channels=channels, n_pool=params["n_pool"],
-                      dense_width=hidden[0], activation=params["activation"],
-                      output_activation=params["output_activation"],
-                      reconstruction=params["reconstruction"], init=params["init"])
-        flops = conv_flops(kwargs["image_shape"], channels, params["n_pool"], hidden[0],
-                           2 * latent)
-        return StackedConvVAE, kwargs, flops
-    kwargs = dict(n_features=n_features, latent_dim=latent, hidden_layer_sizes=hidden,
-                  activation=params["activation"],
-                  output_activation=params["output_activation"],
-                  reconstruction=params["reconstruction"], init=params["init"])
-    return StackedVAE, kwargs, vae_flops(n_features, hidden, latent)
-
-
-def train_vaes(X, params, random_states, *, beta=None, verbose=None):
-    """Train one stacked module holding one VAE per entry of ``random_states``.
-
-    Member ``k`` is initialised, shuffled, split and noised exactly as a
-    :class:`VAEDetector` with ``random_state=random_states[k]`` and the same
-    ``params`` would be.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-        Validated training data.
-    params : dict
-        ``VAEDetector.get_params()``.
-    random_states : sequence
-        One ``random_state`` per member.
-    beta : sequence of float or None, default=None
-        One KL weight per member (``None``: ``params['beta']`` for all), so
-        that a scan over ``beta`` trains as one stacked network.
-    verbose : int or None
-        Overrides ``params['verbose']`` when given.
-
-    Returns
-    -------
-    net : ReconstructionNet
-        The fitted skorch net; ``net.module_`` is the :class:`~sktopo.nn.StackedVAE`.
-    """
-    module, kwargs, flops = _network(X.shape[1], params)
-    if beta is None:
-        beta = params["beta"]
-    elif len(beta) != len(random_states):
-        raise ValueError(
-            f"beta has {len(beta)} values for {len(random_states)} members; give one per member."
-        )
-    criterion = StackedVAELoss(beta=beta, reconstruction=params["reconstruction"])
-    return train_stacked(
-        X, params, random_states, module=module, module_kwargs=kwargs, flops_per_row=flops,
-        verbose=verbose, criterion=criterion,
-    )
+__all__ = ["VAEDetector"]
 
 
 class VAEDetector(NeuralDetector):
@@ -144,10 +67,11 @@ class VAEDetector(NeuralDetector):
         ``KL(q(z|x) || N(0, I))``; ``'elbo'`` is ``reconstruction + beta *
         kl``, the negative ELBO with the sample replaced by its mean (the
         training loss without noise); ``'latent_norm'`` is ``|mu|``.
-        :meth:`anomaly_scores` gives all four from one pass.
+        :meth:`anomaly_score` gives the chosen one, :meth:`scores_by_type`
+        all four from one pass.
     hidden_layer_sizes : tuple of int, default=(64,)
-        Hidden widths of the encoder; the decoder mirrors them.  With
-        ``architecture='conv'``: one width, of the dense layer around the code.
+        Hidden widths of the encoder; the decoder mirrors them
+        (``architecture='dense'`` only).
     activation : {'relu', 'tanh', 'elu', 'gelu', 'sigmoid'}, default='relu'
         Activation of the hidden layers.
     output_activation : str, tuple of str or None, default=None
@@ -158,14 +82,18 @@ class VAEDetector(NeuralDetector):
         Initialisation (Glorot weights and zero biases, or PyTorch's default).
     architecture : {'dense', 'conv'}, default='dense'
         ``'dense'``: the network above.  ``'conv'``: the convolutional
-        network of :class:`ConvAutoencoderDetector` (3 x 3 convolutions with
-        ``channels``, ``n_pool`` 2 x 2 max-pools, one dense layer of
-        ``hidden_layer_sizes[0]`` around the code) for images given as
-        flattened rows, with mean and log-variance heads.
+        network of :class:`ConvAutoencoderDetector` for images given as
+        flattened rows, with mean and log-variance heads; ``channels``,
+        ``n_pool``, ``kernel_size``, ``dense_width`` and ``image_shape`` have
+        exactly their meaning there.
     channels : tuple of int, default=(16, 16, 16)
         Channels of the convolutions (``'conv'`` only).
     n_pool : int, default=2
         Number of 2 x 2 poolings, at most ``len(channels)`` (``'conv'`` only).
+    kernel_size : int, default=3
+        Odd side of the square convolution kernels (``'conv'`` only).
+    dense_width : int, default=32
+        Width of the dense layer around the code (``'conv'`` only).
     image_shape : tuple of int or None, default=None
         ``(height, width)`` of the images (``'conv'`` only; ``None``: square).
     optimizer : {'adam', 'sgd'}, default='adam'
@@ -198,10 +126,18 @@ class VAEDetector(NeuralDetector):
     n_threads : int or None, default=None
         Torch intra-op threads for training and scoring (``None``: chosen
         from the work; ``-1``: all cores).
+    callbacks : list or None, default=None
+        skorch callbacks (instances, or ``(name, callback)`` pairs) added to
+        the library's own (loss record, divergence check, early stopping,
+        progress bar) and called on every epoch of the real training, e.g.
+        ``[skorch.callbacks.LRScheduler(policy="StepLR", step_size=50)]``.
+        The history's ``train_loss`` / ``valid_loss`` are scalars (mean over
+        stacked networks), as skorch's callbacks expect.  See the user guide,
+        "Training: callbacks".
 
     Attributes
     ----------
-    net_ : ReconstructionNet
+    net_ : StackedNet
         The fitted skorch net; ``net_.module_`` is the :class:`~sktopo.nn.StackedVAE`
         (or ``StackedConvVAE``).
     loss_curve_ : list of float
@@ -229,9 +165,10 @@ class VAEDetector(NeuralDetector):
     -----
     The score is chosen by ``score_type``, not ``score``: ``score(X)`` is the
     mean of ``score_samples``, as for every sktopo and scikit-learn outlier
-    detector.  ``reconstruction_error(X)`` returns the chosen anomaly score
-    (with ``'mse'`` and ``score_type='reconstruction'``, the squared error of
-    the decoded mean, as for the other detectors).
+    detector.  :meth:`anomaly_score` returns the chosen score and
+    ``reconstruction_error(X)`` the reconstruction term alone (with
+    ``'mse'``, the squared error of the decoded mean, as for the other
+    detectors).
 
     References
     ----------
@@ -255,7 +192,7 @@ class VAEDetector(NeuralDetector):
     True
     >>> det.transform(X).shape
     (200, 2)
-    >>> sorted(det.anomaly_scores(X))
+    >>> sorted(det.scores_by_type(X))
     ['elbo', 'kl', 'latent_norm', 'reconstruction']
     """
 
@@ -271,6 +208,8 @@ class VAEDetector(NeuralDetector):
         "architecture": [StrOptions({"dense", "conv"})],
         "channels": ["array-like", IntInterval(1, None, closed="left")],
         "n_pool": [IntInterval(0, None, closed="left")],
+        "kernel_size": [IntInterval(1, None, closed="left")],
+        "dense_width": [IntInterval(1, None, closed="left")],
         "image_shape": ["array-like", None],
     }
 
@@ -288,6 +227,8 @@ class VAEDetector(NeuralDetector):
         architecture="dense",
         channels=(16, 16, 16),
         n_pool=2,
+        kernel_size=3,
+        dense_width=32,
         image_shape=None,
         optimizer="adam",
         learning_rate=1e-3,
@@ -302,6 +243,7 @@ class VAEDetector(NeuralDetector):
         random_state=None,
         verbose=0,
         n_threads=None,
+        callbacks=None,
     ):
         self.latent_dim = latent_dim
         self.beta = beta
@@ -314,6 +256,8 @@ class VAEDetector(NeuralDetector):
         self.architecture = architecture
         self.channels = channels
         self.n_pool = n_pool
+        self.kernel_size = kernel_size
+        self.dense_width = dense_width
         self.image_shape = image_shape
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -328,15 +272,9 @@ class VAEDetector(NeuralDetector):
         self.random_state = random_state
         self.verbose = verbose
         self.n_threads = n_threads
+        self.callbacks = callbacks
 
-    def _train_members(self, X, random_states, *, verbose=None):
-        return train_vaes(X, self.get_params(), random_states, verbose=verbose)
-
-    def _forward_flops(self, n_features):
-        return _network(n_features, self.get_params())[2]
-
-    def _check_widths(self, n_features):
-        _network(n_features, self.get_params())
+    def _network(self, n_features):
         if self.latent_dim > n_features:
             raise ValueError(
                 f"latent_dim={self.latent_dim} is larger than the number of input "
@@ -349,15 +287,74 @@ class VAEDetector(NeuralDetector):
                 "reconstruction='cross_entropy' compares x with a softmax output; "
                 f"output_activation must be None or 'softmax', got {self.output_activation!r}."
             )
+        common = dict(latent_dim=self.latent_dim, activation=self.activation,
+                      output_activation=self.output_activation,
+                      reconstruction=self.reconstruction, init=self.init)
+        if self.architecture == "conv":
+            spec = ConvSpec.from_params(
+                n_features, image_shape=self.image_shape, channels=self.channels,
+                n_pool=self.n_pool, dense_width=self.dense_width,
+                kernel_size=self.kernel_size, code_width=2 * self.latent_dim,
+            )
+            return spec, StackedConvVAE, dict(**spec.module_kwargs(), **common)
+        spec = DenseSpec.from_params(
+            n_features, self.hidden_layer_sizes, self.latent_dim,
+            code_width=2 * self.latent_dim, decoder_input=self.latent_dim, model="a VAE",
+        )
+        return spec, StackedVAE, dict(n_features=n_features,
+                                      hidden_layer_sizes=spec.hidden_layer_sizes, **common)
+
+    def _criterion(self):
+        return StackedVAELoss(beta=self.beta, reconstruction=self.reconstruction)
+
+    def _train_members(self, X, random_states, config=None, *, beta=None):
+        """Train one stacked module with one VAE per entry of ``random_states``.
+
+        ``beta`` gives one KL weight per member (``None``: ``self.beta`` for
+        all), so that a scan over ``beta`` trains as one stacked network.
+        """
+        if beta is None:
+            return super()._train_members(X, random_states, config)
+        if len(beta) != len(random_states):
+            raise ValueError(
+                f"beta has {len(beta)} values for {len(random_states)} members; give one "
+                "per member."
+            )
+        spec, module, kwargs = self._network(X.shape[1])
+        config = TrainingConfig.from_estimator(self) if config is None else config
+        criterion = StackedVAELoss(beta=beta, reconstruction=self.reconstruction)
+        return train_stacked(X, config, random_states, module=module, module_kwargs=kwargs,
+                             flops_per_row=spec.flops, criterion=criterion)
 
     def _all_scores(self, X):
         return vae_scores(self.net_.module_, X, beta=self.beta,
                           n_threads=self._scoring_threads(), verbose=self.verbose)
 
-    def _reconstruction_error(self, X):
+    def _anomaly_score(self, X):
         return np.ascontiguousarray(self._all_scores(X)[:, SCORES.index(self.score_type)])
 
-    def anomaly_scores(self, X):
+    def _reconstruction_error(self, X):
+        return np.ascontiguousarray(self._all_scores(X)[:, SCORES.index("reconstruction")])
+
+    def reconstruction_error(self, X):
+        """The reconstruction term of the loss, from the encoder mean.
+
+        The squared error ``sum_j (x_j - x_hat_j)**2`` of ``decode(mu(x))``
+        with ``reconstruction='mse'``, the cross-entropy with
+        ``'cross_entropy'``: the ``'reconstruction'`` score.  The detector's
+        anomaly score is :meth:`anomaly_score` (the chosen ``score_type``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        errors : ndarray of shape (n_samples,)
+        """
+        return super().reconstruction_error(X)
+
+    def scores_by_type(self, X):
         """Every anomaly score of :class:`VAEDetector`, from one pass (larger = more anomalous).
 
         Parameters
@@ -368,12 +365,32 @@ class VAEDetector(NeuralDetector):
         -------
         scores : dict of str to ndarray of shape (n_samples,)
             ``'reconstruction'``, ``'kl'``, ``'elbo'`` and ``'latent_norm'``
-            (see the ``score_type`` parameter).
+            (see the ``score_type`` parameter);
+            ``scores_by_type(X)[score_type]`` is :meth:`anomaly_score`.
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         all_scores = self._all_scores(X)
         return {name: np.ascontiguousarray(all_scores[:, i]) for i, name in enumerate(SCORES)}
+
+    def anomaly_scores(self, X):
+        """Deprecated alias of :meth:`scores_by_type` (removed in sktopo 0.3).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : dict of str to ndarray of shape (n_samples,)
+        """
+        warnings.warn(
+            "VAEDetector.anomaly_scores is deprecated and will be removed in sktopo 0.3: use "
+            "scores_by_type(X) for every score type, or anomaly_score(X) for the chosen one.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.scores_by_type(X)
 
     def reconstruct(self, X):
         """Reconstruction of the encoder mean, ``decode(mu(X))``.

@@ -28,9 +28,11 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import roc_auc_score
 
 from sktopo.detectors import DensityRatioDetector, SidebandReference
+from sktopo.experiments._common import save, subplots
 from sktopo.experiments._registry import log_step, register, write_summary
 from sktopo.metrics import physics_roc_curve
 from sktopo.physics import PhaseSpaceSampler, invariant_mass_squared
+from sktopo.utils._random import draw_seeds
 
 __all__ = [
     "PAPER_CATHODE",
@@ -153,26 +155,19 @@ def _evaluate(y_test, score, detector=None, n_permutations=0, seed=0):
     return row
 
 
+def _streams(random_state):
+    """``(rs, sampler, ref_sampler, rng)``: the seed stream of a run, the data's and the
+    reference's phase-space samplers, and the signal's generator."""
+    rs = np.random.RandomState(random_state)
+    sampler_seed, ref_seed, signal_seed = draw_seeds(rs, 3)
+    sampler = PhaseSpaceSampler(n_particles=3, random_state=sampler_seed).fit()
+    ref_sampler = PhaseSpaceSampler(n_particles=3, random_state=ref_seed).fit()
+    return rs, sampler, ref_sampler, np.random.default_rng(signal_seed)
+
+
 def _window_cut_score(F):
     """A window cut on s_12: anomaly score ``-|s_12 - m^2|``."""
     return -np.abs(F[:, 0] - MASS_SQUARED)
-
-
-def _save(fig, path):
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
-def _figure(n_rows, n_cols, width=5.2, height=4.2):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(n_rows, n_cols, figsize=(width * n_cols, height * n_rows),
-                        layout="constrained", squeeze=False)
 
 
 # --------------------------------------------------------------------------- bump hunt
@@ -222,10 +217,7 @@ def run_density_ratio_bump_hunt(out_dir, *, full=False, verbose=1, random_state=
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     s = density_ratio_settings(full) if settings is None else settings
-    rs = np.random.RandomState(random_state)
-    sampler = PhaseSpaceSampler(n_particles=3, random_state=rs.randint(2**31 - 1)).fit()
-    ref_sampler = PhaseSpaceSampler(n_particles=3, random_state=rs.randint(2**31 - 1)).fit()
-    rng = np.random.default_rng(rs.randint(2**31 - 1))
+    rs, sampler, ref_sampler, rng = _streams(random_state)
     X_test_bg = sampler.sample(s["n_test"])
     tests = {name: sample_signal(sampler, s["n_test_signal"], width=w, rng=rng)
              for name, w in LINE_SHAPES.items()}
@@ -252,7 +244,7 @@ def run_density_ratio_bump_hunt(out_dir, *, full=False, verbose=1, random_state=
             log_step(step, n_steps, "%s signal at fraction %g: density-ratio fits", name,
                      fraction, verbose=verbose)
             F, y = bump_hunt_data(sampler, s["n_background"], fraction, width=width, rng=rng)
-            seed = rs.randint(2**31 - 1)
+            (seed,) = draw_seeds(rs, 1)
             det = DensityRatioDetector(reference=_FeatureReference(ref_sampler),
                                        n_reference=s["n_reference"], cv=s["cv"],
                                        random_state=seed).fit(F)
@@ -281,7 +273,7 @@ def run_density_ratio_bump_hunt(out_dir, *, full=False, verbose=1, random_state=
 
 
 def _plot_bump_hunt(table, fractions, keep, out_dir):
-    fig, axes = _figure(1, 3)
+    fig, axes = subplots(1, 3, 5.2, 4.2)
     markers = dict(zip(METHODS, "osD^"))
     percent = 100 * np.asarray(fractions)
     for ax, (name, rows) in zip(axes[0], table.items()):
@@ -308,7 +300,7 @@ def _plot_bump_hunt(table, fractions, keep, out_dir):
     ax.set(xlabel=r"$s_{12}$", ylabel=r"$\cos\theta$",
            title=f"delta signal, {100 * y.mean():.2g} % of the data (6,000 events + top 1 %)")
     fig.suptitle("Bump hunt in 3-body phase space: classifier of data against phase space")
-    _save(fig, out_dir / "sic.png")
+    save(fig, out_dir / "sic.png")
 
 
 def _bump_hunt_text(summary):
@@ -376,9 +368,9 @@ def run_density_ratio_calibration(out_dir, *, full=False, verbose=1, random_stat
     out_dir.mkdir(parents=True, exist_ok=True)
     s = density_ratio_settings(full) if settings is None else settings
     rs = np.random.RandomState(random_state)
-    sampler = PhaseSpaceSampler(n_particles=3, random_state=rs.randint(2**31 - 1)).fit()
-    reference = _FeatureReference(
-        PhaseSpaceSampler(n_particles=3, random_state=rs.randint(2**31 - 1)).fit())
+    sampler_seed, ref_seed = draw_seeds(rs, 2)
+    sampler = PhaseSpaceSampler(n_particles=3, random_state=sampler_seed).fit()
+    reference = _FeatureReference(PhaseSpaceSampler(n_particles=3, random_state=ref_seed).fit())
     pvalues = {(m, t): [] for m in ("fold", "refit") for t in ("likelihood_ratio", "auc")}
     edges = np.linspace(0.0, 1.0, 11)
     flagged, everything = np.zeros(10), np.zeros(10)
@@ -396,7 +388,7 @@ def run_density_ratio_calibration(out_dir, *, full=False, verbose=1, random_stat
             # permutation refits it cv times; the test is exact for any classifier
             classifier = HistGradientBoostingClassifier(max_iter=20) if method == "refit" else None
             det = DensityRatioDetector(reference=reference, cv=cv, classifier=classifier,
-                                       random_state=rs.randint(2**31 - 1)).fit(F)
+                                       random_state=draw_seeds(rs, 1)[0]).fit(F)
             for statistic in ("likelihood_ratio", "auc"):
                 pvalues[method, statistic].append(det.global_test(
                     statistic=statistic, method=method, n_permutations=n_perm,
@@ -434,7 +426,7 @@ def run_density_ratio_calibration(out_dir, *, full=False, verbose=1, random_stat
 
 def _plot_calibration(summary, out_dir):
     s = summary["settings"]
-    fig, axes = _figure(1, 3, width=4.6)
+    fig, axes = subplots(1, 3, 4.6, 4.2)
     for (method, statistic), values in summary["pvalues"].items():
         axes[0, 0].hist(values, bins=np.linspace(0, 1, 11), histtype="step", lw=1.5,
                         density=True, label=f"{method}, {statistic} "
@@ -463,7 +455,7 @@ def _plot_calibration(summary, out_dir):
     axes[0, 2].set(xlabel=r"$s_{12}$", ylabel="top 1 % / expected from the data",
                    title="the noise tail sits where data are sparse")
     axes[0, 2].legend(fontsize=8)
-    _save(fig, out_dir / "calibration.png")
+    save(fig, out_dir / "calibration.png")
 
 
 def _calibration_text(summary):
@@ -526,10 +518,7 @@ def run_density_ratio_spin(out_dir, *, full=False, verbose=1, random_state=0, se
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     s = density_ratio_settings(full) if settings is None else settings
-    rs = np.random.RandomState(random_state)
-    sampler = PhaseSpaceSampler(n_particles=3, random_state=rs.randint(2**31 - 1)).fit()
-    ref_sampler = PhaseSpaceSampler(n_particles=3, random_state=rs.randint(2**31 - 1)).fit()
-    rng = np.random.default_rng(rs.randint(2**31 - 1))
+    rs, sampler, ref_sampler, rng = _streams(random_state)
     width = LINE_SHAPES["Breit-Wigner (0.5 %)"]
     window = (WINDOW[0] * MASS_SQUARED, WINDOW[1] * MASS_SQUARED)
     F_test_bg = dalitz_features(sampler.sample(s["n_test"]))
@@ -543,7 +532,7 @@ def run_density_ratio_spin(out_dir, *, full=False, verbose=1, random_state=0, se
         y_test = np.r_[np.zeros(len(F_test_bg), dtype=int), np.ones(len(F_sig), dtype=int)]
         F, y = bump_hunt_data(sampler, s["n_background"], s["spin_fraction"], width=width,
                               spin=spin, rng=rng)
-        seed = rs.randint(2**31 - 1)
+        (seed,) = draw_seeds(rs, 1)
         full_ref = DensityRatioDetector(reference=_FeatureReference(ref_sampler),
                                         n_reference=s["n_reference"], cv=s["cv"],
                                         random_state=seed).fit(F)
@@ -567,7 +556,7 @@ def run_density_ratio_spin(out_dir, *, full=False, verbose=1, random_state=0, se
                                               -sideband.score_samples(F_test[w_test])),
             "idealized (in window)": _evaluate(y_test[w_test],
                                                -ideal.score_samples(F_test[w_test, 1:])),
-            "flow epochs": sideband.reference_.n_epochs_,
+            "flow epochs": sideband.reference_.n_iter_,
         }
         table[spin] = rows
         ratios[spin] = rows["sideband (in window)"]["max_sic"] / rows["idealized (in window)"][
@@ -576,7 +565,7 @@ def run_density_ratio_spin(out_dir, *, full=False, verbose=1, random_state=0, se
                         F[inside & (y == 0), 1])
     summary = {"table": table, "sideband_ratio": ratios, "settings": dict(s), "full": full,
                "paper": PAPER_CATHODE, "verdict": _spin_verdict(table)}
-    fig, axes = _figure(1, 2)
+    fig, axes = subplots(1, 2, 5.2, 4.2)
     bins = np.linspace(-1, 1, 41)
     for ax, (spin, (sig, flow, bg)) in zip(axes[0], curves.items()):
         ax.hist(bg, bins, density=True, histtype="stepfilled", color="0.8",
@@ -588,7 +577,7 @@ def run_density_ratio_spin(out_dir, *, full=False, verbose=1, random_state=0, se
                title=f"spin {spin}: sideband / idealized max SIC = {ratios[spin]:.2f}")
         ax.set_ylim(0, 1.35 * ax.get_ylim()[1])
         ax.legend(fontsize=8, loc="upper center", ncols=2)
-    _save(fig, out_dir / "spin.png")
+    save(fig, out_dir / "spin.png")
     write_summary(out_dir, _spin_text(summary), verbose)
     return summary
 

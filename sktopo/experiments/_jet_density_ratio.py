@@ -23,7 +23,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from sktopo.detectors import DensityRatioDetector, SidebandReference
-from sktopo.experiments._jet_autoencoders import _COLORS, _figure, _save, member_losses
+from sktopo.experiments._common import check_lines, save, subplots
+from sktopo.experiments._jet_autoencoders import _COLORS, member_losses
 from sktopo.experiments._jet_bump_hunt import jet_bump_hunt_settings
 from sktopo.experiments._jet_data import cnn_detector, jet_sample
 from sktopo.experiments._jet_latent import contaminated_training_set
@@ -113,7 +114,7 @@ def _search(features, y, qcd_reference, cnn_loss, st, random_state, verbose):
         out[name].update(pvalue=float(test.pvalue), significance=float(test.significance))
     out["_roc"] = {name: physics_roc_curve(labels[name], s) for name, s in scores.items()}
     fitted = sideband.reference_
-    out["flow"] = {"n_sideband": int(fitted.n_sideband_), "n_epochs": int(fitted.n_epochs_)}
+    out["flow"] = {"n_sideband": int(fitted.n_sideband_), "n_epochs": int(fitted.n_iter_)}
     return out
 
 
@@ -154,9 +155,7 @@ def _summary_lines(summary):
             p = f"{r['pvalue']:.3f}" if "pvalue" in r else "-"
             lines.append(f"  {fraction:8g}  {name:<28} {r['auc']:6.3f} {r['max_sic']:8.2f} "
                          f"{p:>7} {r['n_signal']:>9} / {r['n_background']:<9}")
-    lines += ["", "checks (holds, evidence):"]
-    for name, (holds, evidence) in summary["checks"].items():
-        lines.append(f"  [{'yes' if holds else 'NO'}] {name}: {evidence}")
+    lines += ["", *check_lines(summary["checks"], "checks (holds, evidence):")]
     return lines
 
 
@@ -252,10 +251,10 @@ def run_jet_density_ratio(out_dir, *, full=False, verbose=1, random_state=0, set
                                     np.r_[loss_qcd, loss_glu[:n_sig]], st, random_state, verbose)
         seconds[fraction] = time.perf_counter() - start
 
-    fig, axes = _figure(1, len(results), 5.4, 4.2)
+    fig, axes = subplots(1, len(results), 5.4, 4.2)
     _plot(results, axes[0])
     fig.suptitle("400 GeV gluinos in the jet-mass window: CNN loss vs density ratios")
-    _save(fig, out_dir / "jet_density_ratio.png")
+    save(fig, out_dir / "jet_density_ratio.png")
     clean = {f: {k: v for k, v in r.items() if k != "_roc"} for f, r in results.items()}
     summary = {"settings": st, "full": full, "results": clean, "seconds": seconds,
                "sizes": {**s, "QCD reference": int(feats["train"].shape[0])},

@@ -10,8 +10,7 @@ signal is not the best for the other, and small changes of ``beta`` move the
 result.
 
 All betas (and seeds) of one latent size and metric train as one stacked
-network (:func:`~sktopo.detectors._vae.train_vaes` with one ``beta`` per
-member): members share initialisation and batch order when they share a
+network (``VAEDetector._train_members`` with one ``beta`` per member): members share initialisation and batch order when they share a
 seed, so differences along ``beta`` are not seed noise.
 """
 
@@ -24,8 +23,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from sktopo.detectors._vae import VAEDetector, train_vaes
-from sktopo.experiments._jet_autoencoders import _figure, _save
+from sktopo.detectors._vae import VAEDetector
+from sktopo.experiments._common import check_lines, save, subplots
 from sktopo.experiments._jet_data import jet_sample, jet_sizes
 from sktopo.experiments._registry import (
     atomic_write_text,
@@ -111,12 +110,11 @@ def train_grid(samples, settings, *, random_state=0, verbose=0):
     for step, (rec, latent) in enumerate(cells, start=1):
         log_step(step, len(cells), "training %d VAEs: reconstruction=%s, latent_dim=%d",
                  len(members), rec, latent, verbose=verbose)
-        params = VAEDetector(latent_dim=latent, reconstruction=rec, n_threads=1,
-                             **settings["network"]).get_params()
+        vae = VAEDetector(latent_dim=latent, reconstruction=rec, n_threads=1,
+                          verbose=max(verbose - 1, 0), **settings["network"])
         beta_of_member = [b for _, b in members]
-        net = train_vaes(X, params, [s for s, _ in members], beta=beta_of_member,
-                         verbose=max(verbose - 1, 0))
-        loss = np.asarray(net.history[-1, "train_loss"]).reshape(n_seeds, len(betas))
+        net = vae._train_members(X, [s for s, _ in members], beta=beta_of_member)
+        loss = np.asarray(net.history[-1, "train_loss_members"]).reshape(n_seeds, len(betas))
         results["loss"].setdefault(rec, {})[latent] = {
             b: (float(loss[:, j].mean()), float(loss[:, j].std())) for j, b in enumerate(betas)}
         scores = {name: vae_scores(net.module_, samples[name].images, beta=beta_of_member,
@@ -300,10 +298,7 @@ def _summary_text(summary):
         d, rec, L, b0, b1 = worst[signal]
         lines.append(f"  {signal}: {d:.3f} ({rec}, latent {L}, beta {_beta_label(b0)} -> "
                      f"{_beta_label(b1)})")
-    lines += ["", "The paper's statements, as measured here:"]
-    for check in summary["checks"]:
-        lines.append(f"  [{'yes' if check['holds'] else 'NO '}] {check['statement']}: "
-                     f"{check['evidence']}")
+    lines += ["", *check_lines(summary["checks"])]
     lines.append(f"\ntraining time: {summary['seconds']['training']:.0f} s")
     return "\n".join(lines) + "\n"
 
@@ -432,15 +427,15 @@ def run_vae_hyperparameters(out_dir, *, full=False, verbose=1, random_state=0, s
     }
     n_rec = len(settings["reconstructions"])
     for fom in FIGURES_OF_MERIT:
-        fig, axes = _figure(2, n_rec, 5.2, 3.4)
+        fig, axes = subplots(2, n_rec, 5.2, 3.4)
         plot_heatmaps(results, settings, fom, axes)
         fig.suptitle(f"{fom} of the VAE {score} score over latent dim x beta "
                      "(star: best for top, square: best for W; red in its own row)")
-        _save(fig, out_dir / f"heatmap_{fom.lower()}.png")
-    fig, axes = _figure(1, n_rec, 5.4, 4.0)
+        save(fig, out_dir / f"heatmap_{fom.lower()}.png")
+    fig, axes = subplots(1, n_rec, 5.4, 4.0)
     plot_beta_sensitivity(results, settings, "AUC", axes[0])
     fig.suptitle(f"AUC of the VAE {score} score against beta (solid: top, dashed: W)")
-    _save(fig, out_dir / "beta_sensitivity.png")
+    save(fig, out_dir / "beta_sensitivity.png")
     _save_results(results, out_dir / "results.json")
     write_summary(out_dir, _summary_text(summary), verbose)
     return summary

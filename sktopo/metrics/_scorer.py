@@ -16,11 +16,14 @@ import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import BaseCrossValidator, check_cv
 
+from sktopo.base import BaseDetector
 from sktopo.metrics._efficiency import (
+    _EXPECTED_LABELS,
     _background_efficiency,
     _check_fraction,
     _check_labels,
     _check_labels_scores,
+    _check_pos_label,
     efficiency_at_rejection,
     rejection_at_efficiency,
     significance_improvement,
@@ -30,14 +33,16 @@ __all__ = ["BackgroundOnlySplit", "anomaly_score", "make_anomaly_scorer"]
 
 
 def anomaly_score(estimator, X):
-    """Anomaly score of a fitted detector: ``-estimator.score_samples(X)``.
+    """Anomaly score of a fitted detector (higher = more anomalous).
 
-    The one conversion from the scikit-learn outlier-detector convention
-    (``score_samples`` higher = more normal) to the anomaly score every
-    function of :mod:`sktopo.metrics` takes (higher = more anomalous).  For an
-    sktopo detector it is the reconstruction error; it works as well for
-    :class:`~sklearn.ensemble.IsolationForest` or any estimator with
-    ``score_samples``.
+    The one conversion from a fitted detector to the anomaly score every
+    function of :mod:`sktopo.metrics` and every Display of
+    :mod:`sktopo.plotting` takes.  For an sktopo detector it is
+    ``estimator.anomaly_score(X)`` (the reconstruction error of an autoencoder,
+    the chosen score of a VAE, a transport distance, ...); for any other
+    outlier detector with ``score_samples`` (higher = more normal, the
+    scikit-learn convention, e.g. :class:`~sklearn.ensemble.IsolationForest`)
+    it is ``-estimator.score_samples(X)``.
 
     Parameters
     ----------
@@ -60,6 +65,8 @@ def anomaly_score(estimator, X):
     >>> anomaly_score(det, [[1.0, 2.0]])  # squared distance to the x axis
     array([4.])
     """
+    if isinstance(estimator, BaseDetector):
+        return np.asarray(estimator.anomaly_score(X), dtype=float)
     if not hasattr(estimator, "score_samples"):
         raise TypeError(
             f"{type(estimator).__name__} has no score_samples method; an anomaly "
@@ -68,17 +75,17 @@ def anomaly_score(estimator, X):
     return -np.asarray(estimator.score_samples(X), dtype=float)
 
 
-def _roc_auc(y_true, anomaly_score):
-    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+def _roc_auc(y_true, anomaly_score, pos_label="auto"):
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score, pos_label)
     return float(roc_auc_score(is_signal, scores))
 
 
-def _average_precision(y_true, anomaly_score):
-    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+def _average_precision(y_true, anomaly_score, pos_label="auto"):
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score, pos_label)
     return float(average_precision_score(is_signal, scores))
 
 
-# metric name -> (function of (y_true, anomaly_score, **kwargs), allowed kwargs)
+# metric name -> (function of (y_true, anomaly_score, pos_label=, **kwargs), allowed kwargs)
 _METRICS = {
     "roc_auc": (_roc_auc, frozenset()),
     "average_precision": (_average_precision, frozenset()),
@@ -114,32 +121,39 @@ def _validated_kwargs(kwargs):
 
 
 class _AnomalyScorer:
-    """``scorer(estimator, X, y)``: a metric of ``(y, -estimator.score_samples(X))``."""
+    """``scorer(estimator, X, y)``: a metric of ``(y, anomaly_score(estimator, X))``."""
 
-    def __init__(self, metric, kwargs):
+    def __init__(self, metric, kwargs, pos_label="auto"):
         self.metric = metric
         self.kwargs = kwargs
+        self.pos_label = pos_label
 
     def __call__(self, estimator, X, y=None):
         if y is None:
             raise ValueError(
-                f"the {self.metric!r} anomaly scorer needs labels y (1 = signal, "
-                "0 = background) on the validation data."
+                f"the {self.metric!r} anomaly scorer needs labels y on the validation data: "
+                f"{_EXPECTED_LABELS}."
             )
         func, _ = _METRICS[self.metric]
-        return float(func(y, anomaly_score(estimator, X), **self.kwargs))
+        return float(func(y, anomaly_score(estimator, X), pos_label=self.pos_label,
+                          **self.kwargs))
 
     def __repr__(self):
-        args = [repr(self.metric)] + [f"{k}={v!r}" for k, v in sorted(self.kwargs.items())]
+        kwargs = dict(self.kwargs)
+        if not (isinstance(self.pos_label, str) and self.pos_label == "auto"):
+            kwargs["pos_label"] = self.pos_label
+        args = [repr(self.metric)] + [f"{k}={v!r}" for k, v in sorted(kwargs.items())]
         return f"make_anomaly_scorer({', '.join(args)})"
 
 
-def make_anomaly_scorer(metric="roc_auc", **kwargs):
+def make_anomaly_scorer(metric="roc_auc", *, pos_label="auto", **kwargs):
     """Scorer ranking anomaly detectors by how well they separate labelled signal.
 
     The returned callable ``scorer(estimator, X, y) -> float`` computes
-    ``metric(y, -estimator.score_samples(X))`` with signal (``y = 1``) as the
-    positive class.  The score is always taken through
+    ``metric(y, anomaly_score(estimator, X))`` with signal as the positive
+    class.  The labels ``y`` are read as 1 = signal, 0 = background, or as
+    scikit-learn's outlier labels, -1 = outlier = signal, 1 = inlier =
+    background (see ``pos_label``).  The score is always taken through
     :func:`anomaly_score`, so its sign cannot be inverted by mistake: a
     detector that scores signal as more normal than background gets a ROC AUC
     below 0.5.  Pass it as ``scoring=`` to
@@ -165,6 +179,13 @@ def make_anomaly_scorer(metric="roc_auc", **kwargs):
         ``roc_auc`` and ``average_precision`` are scikit-learn's; the others
         are :func:`efficiency_at_rejection`, :func:`rejection_at_efficiency`
         and :func:`significance_improvement` of :mod:`sktopo.metrics`.
+    pos_label : 'auto', int, float, bool or str, default='auto'
+        The label of the signal in ``y``.  ``'auto'`` reads labels {0, 1} as
+        1 = signal, 0 = background, and labels {-1, 1} (scikit-learn's
+        ``predict`` convention) as -1 = outlier = signal, 1 = inlier =
+        background.  Other labels, e.g. ``{'qcd', 'top'}``, need the signal's
+        label here (``pos_label='top'``); with ``'auto'`` they raise a
+        ValueError that says what was expected.
     **kwargs
         Passed to the metric: ``background_efficiency`` (efficiency_at_rejection,
         significance_improvement), ``efficiency`` (rejection_at_efficiency),
@@ -176,7 +197,12 @@ def make_anomaly_scorer(metric="roc_auc", **kwargs):
     Returns
     -------
     scorer : callable
-        ``scorer(estimator, X, y) -> float``.  ``rejection_at_efficiency`` and
+        ``scorer(estimator, X, y) -> float``.  Labels that cannot be read
+        raise a ValueError saying what was expected.  ``BackgroundOnlySplit``
+        checks the labels before any fit, so a search with it stops at once
+        on a label mistake; with another splitter scikit-learn turns a
+        scorer's error into a NaN score and a warning quoting it, unless
+        ``error_score='raise'``.  ``rejection_at_efficiency`` and
         ``significance_improvement`` return ``inf`` when a cut selects no
         background; scikit-learn's search then warns about non-finite scores,
         so prefer ``efficiency_at_rejection`` or ``roc_auc`` for model
@@ -207,6 +233,15 @@ def make_anomaly_scorer(metric="roc_auc", **kwargs):
     >>> search.best_params_
     {'n_components': 1}
     >>> detector = PCADetector(**search.best_params_).fit(X[y == 0])
+
+    scikit-learn's outlier labels (-1 = outlier = signal, 1 = inlier) select
+    the same model:
+
+    >>> y_outlier = np.where(y == 1, -1, 1)
+    >>> GridSearchCV(PCADetector(), {"n_components": [1, 2]},
+    ...              scoring=make_anomaly_scorer("roc_auc"),
+    ...              cv=BackgroundOnlySplit(cv=3), refit=False).fit(X, y_outlier).best_params_
+    {'n_components': 1}
     """
     if metric not in _METRICS:
         raise ValueError(f"metric must be one of {sorted(_METRICS)}; got {metric!r}.")
@@ -217,14 +252,15 @@ def make_anomaly_scorer(metric="roc_auc", **kwargs):
             f"metric {metric!r} takes keyword arguments {sorted(allowed) or 'none'}; "
             f"got {unknown}."
         )
-    return _AnomalyScorer(metric, _validated_kwargs(kwargs))
+    return _AnomalyScorer(metric, _validated_kwargs(kwargs), _check_pos_label(pos_label))
 
 
 class BackgroundOnlySplit(BaseCrossValidator):
     """Cross-validation for anomaly detectors: train on background, test on both.
 
     Wraps a splitter (by default stratified K-fold) and removes the signal
-    events (``y == 1``) from every training fold, keeping the test folds as
+    events (``y == 1`` of labels {0, 1}, ``y == -1`` of scikit-learn's outlier
+    labels {-1, 1}, or ``y == pos_label``) from every training fold, keeping the test folds as
     they are.  With stratified folds each test fold holds signal and
     background in the sample's proportions, so a labelled scorer such as
     :func:`make_anomaly_scorer` can measure separation while the detector is
@@ -241,6 +277,10 @@ class BackgroundOnlySplit(BaseCrossValidator):
         The wrapped splitter, as in :func:`~sklearn.model_selection.check_cv`
         for a classifier: an int gives
         :class:`~sklearn.model_selection.StratifiedKFold` with that many folds.
+    pos_label : 'auto', int, float, bool or str, default='auto'
+        The label of the signal, as in :func:`make_anomaly_scorer`: ``'auto'``
+        reads labels {0, 1} as 1 = signal and labels {-1, 1} as -1 = signal.
+        The labels are checked when the splits are made, before any fit.
 
     See Also
     --------
@@ -257,8 +297,9 @@ class BackgroundOnlySplit(BaseCrossValidator):
     [0 1] [2 3 5]
     """
 
-    def __init__(self, cv=5):
+    def __init__(self, cv=5, pos_label="auto"):
         self.cv = cv
+        self.pos_label = pos_label
 
     def split(self, X, y, groups=None):
         """Generate (train, test) indices; train indices are background only.
@@ -267,7 +308,8 @@ class BackgroundOnlySplit(BaseCrossValidator):
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
-            1 for signal, 0 for background; both must occur.
+            1 for signal, 0 for background, or -1 for signal (outlier), 1 for
+            background (inlier); both must occur.
         groups : array-like of shape (n_samples,), default=None
             Passed to the wrapped splitter.
 
@@ -279,8 +321,8 @@ class BackgroundOnlySplit(BaseCrossValidator):
             Indices of the test fold.
         """
         if y is None:
-            raise ValueError("BackgroundOnlySplit.split needs y (1 = signal, 0 = background).")
-        is_signal = _check_labels(y)
+            raise ValueError(f"BackgroundOnlySplit.split needs y: {_EXPECTED_LABELS}.")
+        is_signal = _check_labels(y, self.pos_label)
         for train, test in check_cv(self.cv, y, classifier=True).split(X, y, groups):
             train = np.asarray(train)
             train = train[~is_signal[train]]

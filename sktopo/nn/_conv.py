@@ -26,32 +26,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from sktopo.nn._modules import init_layer, make_activation, make_activations
+from sktopo.nn._specs import padded_size
 
-__all__ = ["StackedConvAutoencoder", "conv_flops"]
-
-
-def _padded(size: int, n_pool: int) -> int:
-    step = 2**n_pool
-    return -(-size // step) * step
-
-
-def conv_flops(image_shape, channels, n_pool, dense_width, latent_dim, kernel_size=3):
-    """Forward floating-point operations of one image through one member."""
-    h, w = (_padded(s, n_pool) for s in image_shape)
-    k2 = kernel_size * kernel_size
-    macs, c_in = 0, 1
-    for i, c in enumerate(channels):  # encoder
-        macs += h * w * c_in * c * k2
-        c_in = c
-        if i < n_pool:
-            h, w = h // 2, w // 2
-    flat = h * w * c_in
-    macs += 2 * (flat * dense_width + dense_width * latent_dim)  # dense, both ways
-    for _ in range(n_pool):  # decoder
-        macs += h * w * c_in * c_in * k2
-        h, w = 2 * h, 2 * w
-    macs += h * w * c_in * k2
-    return 2.0 * macs
+__all__ = ["StackedConvAutoencoder"]
 
 
 class StackedConvAutoencoder(nn.Module):
@@ -123,7 +100,7 @@ class StackedConvAutoencoder(nn.Module):
         self.kernel_size = int(kernel_size)
         self.latent_dim = int(latent_dim)
         self.n_members = len(init_seeds)
-        self.padded_shape = tuple(_padded(s, self.n_pool) for s in self.image_shape)
+        self.padded_shape = tuple(padded_size(s, self.n_pool) for s in self.image_shape)
         h, w = self.padded_shape
         self.map_shape = (self.channels[-1], h >> self.n_pool, w >> self.n_pool)
         flat = math.prod(self.map_shape)

@@ -37,7 +37,6 @@ __all__ = [
     "StackedVAELoss",
     "kl_divergence",
     "reconstruction_loss",
-    "vae_flops",
     "vae_reconstruct",
     "vae_scores",
 ]
@@ -78,16 +77,6 @@ def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
 def _noise_seed(seed: int) -> int:
     """Seed of a member's reparameterisation noise, derived from its init seed."""
     return int(np.random.SeedSequence([int(seed), 0x5EED]).generate_state(1)[0])
-
-
-def vae_flops(n_features, hidden_layer_sizes, latent_dim):
-    """Forward floating-point operations of one row through one dense VAE."""
-    hidden = tuple(hidden_layer_sizes)
-    enc = (n_features, *hidden)
-    dec = (latent_dim, *reversed(hidden), n_features)
-    macs = sum(a * b for a, b in zip(enc[:-1], enc[1:])) + 2 * enc[-1] * latent_dim
-    macs += sum(a * b for a, b in zip(dec[:-1], dec[1:]))
-    return 2.0 * macs
 
 
 class _VariationalMixin:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from numbers import Integral
 
 import torch
+
+from sktopo._config import get_config
 
 __all__ = ["PARALLEL_FLOPS", "available_cores", "choose_threads", "torch_threads"]
 
@@ -61,27 +62,12 @@ def choose_threads(n_threads: int | None, flops_per_step: float) -> int:
     3
     """
     if n_threads is None:
-        from sktopo._config import get_config
-
         n_threads = get_config()["n_threads"]
     if n_threads is None:
         return 1 if flops_per_step < PARALLEL_FLOPS else available_cores()
     if n_threads == -1:
         return available_cores()
     return int(n_threads)
-
-
-def validate_n_threads(n_threads) -> None:
-    """Raise ``ValueError`` unless ``n_threads`` is None, -1 or a positive int."""
-    if n_threads is None:
-        return
-    if isinstance(n_threads, bool) or not isinstance(n_threads, Integral) or not (
-        n_threads >= 1 or n_threads == -1
-    ):
-        raise ValueError(
-            f"n_threads must be None (chosen from the network's size), -1 (all cores) or a "
-            f"positive integer, got {n_threads!r}."
-        )
 
 
 @contextmanager

@@ -10,9 +10,9 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, Options
 
-__all__ = ["IntInterval"]
+__all__ = ["IntInterval", "N_THREADS_CONSTRAINT", "validate_n_threads"]
 
 
 class IntInterval(Interval):
@@ -37,3 +37,34 @@ class IntInterval(Interval):
         if isinstance(val, (bool, np.bool_)):
             return False
         return super().is_satisfied_by(val)
+
+
+#: ``n_threads`` of every estimator and of :func:`sktopo.set_config`: None (chosen
+#: from the work), -1 (all available cores) or a positive int.
+N_THREADS_CONSTRAINT = [IntInterval(1, None, closed="left"), Options(Integral, {-1}), None]
+
+
+def validate_n_threads(n_threads) -> None:
+    """Raise ``ValueError`` unless ``n_threads`` is None, -1 or a positive int (not a bool).
+
+    For places without ``_parameter_constraints`` (:func:`sktopo.set_config`);
+    estimators declare :data:`N_THREADS_CONSTRAINT`.
+
+    Examples
+    --------
+    >>> from sktopo.utils._validation import validate_n_threads
+    >>> validate_n_threads(-1)
+    >>> validate_n_threads(0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: n_threads must be None (chosen from the work), -1 (all cores) or a positive ...
+    """
+    if n_threads is None:
+        return
+    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, Integral) or not (
+        n_threads >= 1 or n_threads == -1
+    ):
+        raise ValueError(
+            f"n_threads must be None (chosen from the work), -1 (all cores) or a "
+            f"positive integer, got {n_threads!r}."
+        )

@@ -14,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 import sktopo.nn._inference as inference
 from sktopo import AutoencoderDetector
 from sktopo.datasets import make_circle, make_sphere
-from sktopo.detectors._autoencoder import member_seeds
+from sktopo.nn._training import member_seeds
 from sktopo.nn import TrainingDivergedError
 
 FAST = dict(hidden_layer_sizes=(16,), max_epochs=5, batch_size=32, random_state=0)

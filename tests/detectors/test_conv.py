@@ -7,7 +7,7 @@ from sklearn.metrics import roc_auc_score
 
 from sktopo import AutoencoderDetector, ChartEnsembleDetector, ConvAutoencoderDetector
 from sktopo.nn import StackedConvAutoencoder
-from sktopo.nn._conv import conv_flops
+from sktopo.nn._specs import ConvSpec
 from sktopo.utils._threads import PARALLEL_FLOPS
 
 SMALL = dict(channels=(4, 4), dense_width=8, latent_dim=3, batch_size=64, random_state=0)
@@ -43,7 +43,8 @@ def test_paper_network_shapes_and_cost():
     assert module.dense3_weight.shape == (1, 32, 12800)
     z = module.encode(torch.rand(1, 2, 37 * 37))
     assert z.shape == (1, 2, 6)
-    flops = conv_flops((37, 37), (128, 128, 128), 2, 32, 6)
+    flops = ConvSpec.from_params(37 * 37, image_shape=None, channels=(128, 128, 128), n_pool=2,
+                                 dense_width=32, kernel_size=3, code_width=6).flops
     assert 2.5e8 < flops < 4e8
     # large enough that training picks all cores, unlike the dense nets
     assert 1024 * flops > PARALLEL_FLOPS

@@ -10,8 +10,14 @@ from sklearn.base import clone
 
 from sktopo.datasets import make_circle, make_torus
 from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector
-from sktopo.detectors._autoencoder import init_random_states, train_autoencoders
+from sktopo.detectors._autoencoder import init_random_states
+from sktopo.detectors._neural import NeuralDetector
 from sktopo.nn._inference import apply_chunked
+
+
+def train_autoencoders(X, det, random_states):
+    """One stacked training of ``det``'s network, one member per random state."""
+    return NeuralDetector._train_members(det, X, random_states)
 
 
 def tiny(**params):
@@ -56,8 +62,8 @@ def test_n_init_1_is_the_plain_fit(circle, early_stopping):
 def test_kept_member_is_member_k_of_the_stack(fitted, circle):
     """Bitwise: the kept module and losses are member ``best_init_`` of the stacked training."""
     params = fitted.get_params()
-    stack = train_autoencoders(circle, params, init_random_states(0, 4))
-    finals = np.asarray(stack.history[-1, "train_loss"])
+    stack = train_autoencoders(circle, fitted, init_random_states(0, 4))
+    finals = np.asarray(stack.history[-1, "train_loss_members"])
     assert_array_equal(fitted.init_losses_, finals)
     assert fitted.best_init_ == int(np.argmin(finals))
     k = fitted.best_init_
@@ -66,7 +72,7 @@ def test_kept_member_is_member_k_of_the_stack(fitted, circle):
     assert fitted.net_.module__init_seeds == (stack.module__init_seeds[k],)
     for name, p in stack.module_.member_state(k).items():
         assert torch.equal(module.get_parameter(name), p)
-    assert fitted.loss_curve_ == [v[k] for v in stack.history[:, "train_loss"]]
+    assert fitted.loss_curve_ == [v[k] for v in stack.history[:, "train_loss_members"]]
     assert fitted.n_iter_ == len(stack.history) == 8
     # Same weights; scoring a one-member module vs a 4-member one: float64 rounding only.
     assert_allclose(fitted.transform(circle),
@@ -101,7 +107,7 @@ def test_one_member_everywhere(fitted, circle):
     assert net.shuffle_seeds == (net.shuffle_seeds[0],)
     for state in net.optimizer_.state_dict()["state"].values():
         assert state["exp_avg"].shape[0] == 1
-    assert all(len(v) == 1 for v in net.history[:, "train_loss"])
+    assert all(len(v) == 1 for v in net.history[:, "train_loss_members"])
     assert fitted.reconstruct(circle).shape == circle.shape
     Z = fitted.transform(circle)
     assert_allclose(fitted.inverse_transform(Z), fitted.reconstruct(circle), rtol=1e-6,
@@ -118,8 +124,8 @@ def test_determinism(fitted, circle):
 
 def test_early_stopping_picks_best_validation_loss(circle):
     det = tiny(n_init=3, early_stopping=True, max_epochs=6).fit(circle)
-    stack = train_autoencoders(circle, det.get_params(), det.init_random_states_)
-    best = np.asarray(stack.history[:, "valid_loss"]).min(axis=0)
+    stack = train_autoencoders(circle, det, det.init_random_states_)
+    best = np.asarray(stack.history[:, "valid_loss_members"]).min(axis=0)
     assert_array_equal(det.init_losses_, best)
     assert det.best_init_ == int(np.argmin(best))
     assert min(det.validation_loss_curve_) == best.min()
@@ -152,7 +158,7 @@ def test_torus_latent_on_the_clifford_torus():
     det = AutoencoderDetector(latent_dim=2, latent_space="torus", hidden_layer_sizes=(64,),
                               optimizer="adam", learning_rate=3e-3, max_epochs=60, n_init=4,
                               random_state=2).fit(X_train)
-    stack = train_autoencoders(X_train, det.get_params(), det.init_random_states_)
+    stack = train_autoencoders(X_train, det, det.init_random_states_)
     singles = np.stack([apply_chunked(stack.module_, X_test, "errors", reduce=lambda e: e[:, k])
                         for k in range(4)], axis=1)
     single_ratio = singles.max(axis=0) / np.median(singles, axis=0)

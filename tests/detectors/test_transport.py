@@ -64,7 +64,7 @@ def test_kmedoids_representatives_describe_background_better():
                             max_samples=90, random_state=0).fit(X)
     # one representative in each blob: every event is close to one
     assert sorted(int(np.argmax(r)) for r in med.representatives_) == [1, 4, 7]
-    assert med.reconstruction_error(X).max() < 1.0
+    assert med.anomaly_score(X).max() < 1.0
 
 
 def test_errors():

@@ -69,7 +69,7 @@ def test_every_score_against_a_hand_computation(fitted, blobs):
     kl = 0.5 * (mu**2 + np.exp(logvar) - 1 - logvar).sum(1)
     expected = {"reconstruction": rec, "kl": kl, "elbo": rec + 0.5 * kl,
                 "latent_norm": np.linalg.norm(mu, axis=1)}
-    scores = fitted.anomaly_scores(X_test)
+    scores = fitted.scores_by_type(X_test)
     assert sorted(scores) == sorted(SCORES)
     for name in SCORES:
         np.testing.assert_allclose(scores[name], expected[name], rtol=1e-10, err_msg=name)
@@ -99,9 +99,9 @@ def test_beta_switches_the_kl_term_on(blobs):
     kl = {}
     for beta in (0.0, 1.0):
         det = VAEDetector(latent_dim=2, beta=beta, **dict(FAST, max_epochs=20)).fit(X)
-        kl[beta] = det.anomaly_scores(X)["kl"].mean()
+        kl[beta] = det.scores_by_type(X)["kl"].mean()
         if beta == 0.0:
-            scores = det.anomaly_scores(X)
+            scores = det.scores_by_type(X)
             np.testing.assert_array_equal(scores["elbo"], scores["reconstruction"])
     assert kl[1.0] < 0.5 * kl[0.0]
 
@@ -109,7 +109,7 @@ def test_beta_switches_the_kl_term_on(blobs):
 def test_detects_a_shifted_blob(blobs):
     X, X_test, y_test = blobs
     det = VAEDetector(latent_dim=2, beta=1.0, **dict(FAST, max_epochs=30)).fit(X)
-    for name, score in det.anomaly_scores(X_test).items():
+    for name, score in det.scores_by_type(X_test).items():
         assert roc_auc_score(y_test, score) > 0.85, name
 
 
@@ -150,7 +150,7 @@ def images():
     return X / X.sum(axis=1, keepdims=True)
 
 
-CONV = dict(architecture="conv", latent_dim=2, channels=(3, 3), hidden_layer_sizes=(6,),
+CONV = dict(architecture="conv", latent_dim=2, channels=(3, 3), dense_width=6,
             max_epochs=3, batch_size=32, random_state=0)
 
 
@@ -169,7 +169,7 @@ def test_conv_vae(images, reconstruction):
                         **CONV).fit(images)
     assert np.array_equal(first, again.score_samples(images))
     # elbo = reconstruction + beta * kl, from one pass
-    s = det.anomaly_scores(images)
+    s = det.scores_by_type(images)
     np.testing.assert_allclose(s["elbo"], s["reconstruction"] + 0.1 * s["kl"], rtol=1e-6)
     with sktopo.config_context(scoring_precision="float64"):
         full = det.score_samples(images)
@@ -182,7 +182,7 @@ def test_conv_vae(images, reconstruction):
 @pytest.mark.parametrize(
     "params, match",
     [
-        (dict(hidden_layer_sizes=(4, 4)), "one width"),
+        (dict(kernel_size=2), "kernel_size must be odd"),
         (dict(n_pool=3), "n_pool=3"),
         (dict(image_shape=(5, 5)), "image_shape"),
     ],

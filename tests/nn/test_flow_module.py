@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from sktopo.nn import ConditionalFlow, StackedNegativeLogLikelihood, train_stacked
+from sktopo.nn import ConditionalFlow, StackedNegativeLogLikelihood, TrainingConfig, train_stacked
 
 PARAMS = dict(optimizer="adam", learning_rate=3e-3, batch_size=256, max_epochs=40,
               early_stopping=True, validation_fraction=0.2, n_iter_no_change=5, tol=1e-4,
@@ -20,7 +20,7 @@ def _gaussian(n, sigma, seed=0):
 
 
 def _train(X, **kwargs):
-    return train_stacked(X, {**PARAMS, **kwargs}, [0], module=ConditionalFlow,
+    return train_stacked(X, TrainingConfig(**{**PARAMS, **kwargs}), [0], module=ConditionalFlow,
                          module_kwargs=SMALL, flops_per_row=1e3,
                          criterion=StackedNegativeLogLikelihood)
 
@@ -52,9 +52,9 @@ def test_seeded_initialisation_leaves_the_global_generator_alone():
 def test_training_reaches_the_true_conditional_likelihood():
     # the true per-event NLL of N(c, 0.5^2) is 0.5 log(2 pi 0.25) + 0.5 = 0.7258
     net = _train(_gaussian(4000, 0.5))
-    best = min(h["valid_loss"][0] for h in net.history)
+    best = min(h["valid_loss"] for h in net.history)
     assert best == pytest.approx(0.5 * np.log(2 * np.pi * 0.25) + 0.5, abs=0.08)
-    assert net.history[0]["train_loss"][0] > best  # it learned
+    assert net.history[0]["train_loss"] > best  # it learned
     assert net.history[-1].get("restored_best", False) or len(net.history) == PARAMS["max_epochs"]
 
 
@@ -62,4 +62,4 @@ def test_negative_likelihoods_are_not_divergence():
     # sigma = 0.01: the NLL goes far below zero (-3.0 at the optimum), which the
     # divergence check (loss > 1e4 x the first batch's) must not mistake for a blow-up
     net = _train(_gaussian(2000, 0.01), max_epochs=15)
-    assert min(h["valid_loss"][0] for h in net.history) < 0
+    assert min(h["valid_loss"] for h in net.history) < 0

@@ -14,7 +14,9 @@ import torch
 from sktopo import AutoencoderDetector, ChartEnsembleDetector
 from sktopo.datasets import make_circle, make_sphere
 from sktopo.exceptions import TrainingDivergedError
-from sktopo.nn import TrainingMonitor
+from skorch.callbacks import Callback
+
+from sktopo.nn import _callbacks as callbacks_module
 from sktopo.nn import _training as training
 
 SMALL = dict(latent_dim=1, hidden_layer_sizes=(8,), batch_size=32, random_state=0)
@@ -68,18 +70,28 @@ def test_ctrl_c_propagates_out_of_fit(kind):
     assert proc.returncode in (130, -signal.SIGINT)
 
 
-class _InterruptAt(TrainingMonitor):
+class _InterruptAt(Callback):
     def on_epoch_end(self, net, **kwargs):
-        super().on_epoch_end(net, **kwargs)
         if len(net.history) == 3:
             raise KeyboardInterrupt
 
 
-def test_keyboard_interrupt_from_a_callback_propagates(monkeypatch):
-    monkeypatch.setattr(training, "TrainingMonitor", _InterruptAt)
+class _Threads(Callback):
+    """Records torch's thread count at every epoch (a user's callback)."""
+
+    def __init__(self, seen):
+        self.seen = seen
+
+    def on_epoch_end(self, net, **kwargs):
+        self.seen.append(torch.get_num_threads())
+
+
+def test_keyboard_interrupt_from_a_callback_propagates():
     X, _ = make_circle(100, random_state=0)
+    det = AutoencoderDetector(max_epochs=50, verbose=1, callbacks=[_InterruptAt()], **SMALL)
     with pytest.raises(KeyboardInterrupt):
-        AutoencoderDetector(max_epochs=50, **SMALL).fit(X)
+        det.fit(X)
+    assert not hasattr(det, "net_")
 
 
 def test_early_stopping_does_not_raise_keyboard_interrupt(monkeypatch):
@@ -93,6 +105,7 @@ def test_early_stopping_does_not_raise_keyboard_interrupt(monkeypatch):
             super().__init__(*args)
 
     monkeypatch.setattr(training, "StopTraining", Recording)
+    monkeypatch.setattr(callbacks_module, "StopTraining", Recording)
     X, _ = make_circle(200, random_state=0)
     det = AutoencoderDetector(
         max_epochs=500, early_stopping=True, n_iter_no_change=2, tol=10.0, **SMALL
@@ -153,20 +166,13 @@ def test_tiny_data_warns_that_nothing_is_ranked():
         AutoencoderDetector(latent_dim=2, max_epochs=3, random_state=0).fit(X * 1e-30)
 
 
-def test_threads_one_for_small_nets_and_restored(monkeypatch):
+def test_threads_one_for_small_nets_and_restored():
     seen = []
-
-    class Recording(TrainingMonitor):
-        def on_epoch_end(self, net, **kwargs):
-            seen.append(torch.get_num_threads())
-            super().on_epoch_end(net, **kwargs)
-
-    monkeypatch.setattr(training, "TrainingMonitor", Recording)
     X, _ = make_circle(100, random_state=0)
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
-        det = AutoencoderDetector(max_epochs=2, **SMALL).fit(X)
+        det = AutoencoderDetector(max_epochs=2, callbacks=[_Threads(seen)], **SMALL).fit(X)
         assert seen == [1, 1]
         assert torch.get_num_threads() == 2  # the caller's setting is back
         det.score_samples(X)
@@ -193,22 +199,16 @@ def test_progress_bar_is_kept_and_closed(capsys):
     assert "3/3" in err  # the finished bar stays on screen (log lines do not run into it)
 
 
-def test_config_n_threads_reaches_detectors(monkeypatch):
+def test_config_n_threads_reaches_detectors():
     import sktopo
 
     seen = []
-
-    class Recording(TrainingMonitor):
-        def on_epoch_end(self, net, **kwargs):
-            seen.append(torch.get_num_threads())
-            super().on_epoch_end(net, **kwargs)
-
-    monkeypatch.setattr(training, "TrainingMonitor", Recording)
     X, _ = make_circle(100, random_state=0)
+    cb = [_Threads(seen)]
     with sktopo.config_context(n_threads=2):
-        AutoencoderDetector(max_epochs=1, **SMALL).fit(X)
-        AutoencoderDetector(max_epochs=1, n_threads=1, **SMALL).fit(X)  # its own wins
-    AutoencoderDetector(max_epochs=1, **SMALL).fit(X)
+        AutoencoderDetector(max_epochs=1, callbacks=cb, **SMALL).fit(X)
+        AutoencoderDetector(max_epochs=1, n_threads=1, callbacks=cb, **SMALL).fit(X)
+    AutoencoderDetector(max_epochs=1, callbacks=cb, **SMALL).fit(X)
     assert seen == [2, 1, 1]
     with pytest.raises(ValueError, match="n_threads"):
         sktopo.set_config(n_threads=0)

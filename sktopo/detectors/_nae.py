@@ -1,0 +1,292 @@
+"""Normalized autoencoder detector (Yoon, Noh, Park 2021; arXiv:2206.14225 on jets)."""
+
+from __future__ import annotations
+
+import dataclasses
+from numbers import Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from sktopo.detectors._autoencoder import AutoencoderDetector
+from sktopo.nn._modules import StackedAutoencoder
+from sktopo.nn._nae import LangevinSchedule, NAELoss, NegativeSampler, StackedNAE
+from sktopo.nn._training import train_stacked
+from sktopo.utils._validation import IntInterval
+
+__all__ = ["NormalizedAutoencoderDetector"]
+
+_SEED_MAX = 2**31 - 1
+
+
+class NormalizedAutoencoderDetector(AutoencoderDetector):
+    """Anomaly detector scoring by the energy of a normalized autoencoder (NAE).
+
+    A reconstruction error measures how hard an input is to compress: trained
+    on top jets, an autoencoder calls the simpler QCD jets *more* normal than
+    the tops (arXiv:2104.09051; :func:`~sktopo.diagnostics.complexity_check`
+    shows it).  The NAE reads the reconstruction error as the energy of a
+    normalised density ``p(x) = exp(-E(x) / T) / Z`` and trains it by
+    maximum likelihood: after ``max_epochs`` epochs as a plain autoencoder
+    it minimises ``E(x_data) - E(x_negative)`` (plus ``gamma`` times the
+    squared negative energy and ``l2_encoder`` times the squared encoder
+    weights) for ``nae_epochs`` more epochs, with negatives drawn from the
+    model by Langevin dynamics: first in latent space through the decoder,
+    then in data space, keeping images non-negative, sparse (only the
+    pixels the decoder lit move) and, with ``keep_total``, at the training
+    images' total intensity.  Every region the model finds likely but the
+    data do not populate, simple jets included, gets its energy raised, so
+    anomalies are flagged in both directions of complexity.
+
+    The energy is ``E(x) = mean((AE(s x) - s x)^2)`` over the features, with
+    the input scale ``s = input_scale_`` set in ``fit`` so that the brightest
+    pixel of a typical training image is about 1; the anomaly score is
+    ``E(x) / temperature``.
+
+    Parameters
+    ----------
+    latent_dim, hidden_layer_sizes, activation, activation_beta, latent_activation, \
+latent_space, output_activation, init
+        The network, as in :class:`AutoencoderDetector`; the defaults here
+        (ReLU units, a latent sphere as in Yoon et al., a ReLU output that
+        gives sparse non-negative images, Keras' initialisation with zero
+        biases) are those that work on jet images.  With PyTorch's default
+        initialisation the ReLU output of a QCD-trained network can die
+        (every output unit negative, the reconstruction stuck at zero).
+    optimizer, learning_rate, batch_size, max_epochs
+        Pre-training as an autoencoder (``max_epochs`` epochs).
+    nae_epochs : int, default=15
+        Epochs of NAE training after pre-training.
+    nae_learning_rate : float, default=1e-4
+        Learning rate of the NAE epochs.
+    temperature : float, default=1.0
+        ``T``; the score is ``E / T`` and both Langevin chains drift along
+        ``-grad E / T``.
+    gamma : float, default=1.0
+        Weight of the squared negative energy ``(E_neg / T)^2`` in the loss.
+    l2_encoder : float, default=1e-4
+        Weight of the squared encoder weights in the NAE loss.
+    latent_steps, latent_step_size, latent_noise : int, float, float, \
+default=20, 0.1, 0.02
+        The latent chain ``z <- z - step grad E(D(z)) / T + noise xi``.
+    data_steps, data_step_size, data_noise : int, float, float, default=20, 1.0, 0.005
+        The data chain on the decoded images (noise decaying as
+        ``noise / (1 + k)``).
+    replay_ratio : float, default=0.95
+        Share of latent chains continued from earlier batches.
+    buffer_size : int, default=2000
+        Latent samples kept for replay.
+    keep_total : bool, default=False
+        Rescale every negative to the mean total intensity of the training
+        images (for inputs normalised to unit sum, such as jet images).
+    early_stopping, validation_fraction, n_iter_no_change, tol, device, contamination, \
+random_state, verbose, n_threads, callbacks
+        As in :class:`AutoencoderDetector`; ``early_stopping`` must be False
+        (a validation energy says nothing about the normalisation).
+    n_init : int, default=1
+        Must be 1.
+
+    Attributes
+    ----------
+    input_scale_ : float
+        ``s``: one over the mean of the training images' largest feature.
+    net_, loss_curve_, n_iter_, offset_, device_, n_features_in_
+        As in :class:`AutoencoderDetector`.  ``loss_curve_`` holds the
+        autoencoder loss, then the NAE loss.
+
+    See Also
+    --------
+    AutoencoderDetector : The plain autoencoder (pre-training only).
+    sktopo.diagnostics.complexity_check : Does a score rank by complexity?
+
+    References
+    ----------
+    .. [1] S. Yoon, Y.-K. Noh, F. C. Park, "Autoencoding under normalization
+       constraints", ICML 2021, arXiv:2105.05735.
+    .. [2] B. M. Dillon, L. Favaro, T. Plehn, P. Sorrenson, M. Kraemer, "A
+       normalized autoencoder for LHC triggers", arXiv:2206.14225.
+    .. [3] T. Finke, M. Kraemer, A. Morandini, A. Mueck, I. Oleksiyuk,
+       "Autoencoders for unsupervised anomaly detection in high energy
+       physics", arXiv:2104.09051.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sktopo.detectors._nae import NormalizedAutoencoderDetector
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.exponential(size=(64, 16)) ** 3
+    >>> X /= X.sum(axis=1, keepdims=True)
+    >>> det = NormalizedAutoencoderDetector(latent_dim=2, hidden_layer_sizes=(8,),
+    ...     max_epochs=2, nae_epochs=1, latent_steps=2, data_steps=2, batch_size=32,
+    ...     random_state=0).fit(X)
+    >>> det.anomaly_score(X).shape
+    (64,)
+    >>> bool(np.allclose(det.score_samples(X), -det.anomaly_score(X)))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **AutoencoderDetector._parameter_constraints,
+        "nae_epochs": [IntInterval(0, None, closed="left")],
+        "nae_learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "gamma": [Interval(Real, 0, None, closed="left")],
+        "l2_encoder": [Interval(Real, 0, None, closed="left")],
+        "latent_steps": [IntInterval(0, None, closed="left")],
+        "latent_step_size": [Interval(Real, 0, None, closed="left")],
+        "latent_noise": [Interval(Real, 0, None, closed="left")],
+        "data_steps": [IntInterval(0, None, closed="left")],
+        "data_step_size": [Interval(Real, 0, None, closed="left")],
+        "data_noise": [Interval(Real, 0, None, closed="left")],
+        "replay_ratio": [Interval(Real, 0, 1, closed="both")],
+        "buffer_size": [IntInterval(1, None, closed="left")],
+        "keep_total": ["boolean"],
+        "latent_space": [StrOptions({"euclidean", "sphere", "torus"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        latent_dim=16,
+        hidden_layer_sizes=(256, 64),
+        activation="relu",
+        activation_beta=1.0,
+        latent_activation=None,
+        latent_space="sphere",
+        output_activation="relu",
+        init="keras",
+        optimizer="adam",
+        learning_rate=1e-3,
+        batch_size=128,
+        max_epochs=100,
+        nae_epochs=15,
+        nae_learning_rate=1e-4,
+        temperature=1.0,
+        gamma=1.0,
+        l2_encoder=1e-4,
+        latent_steps=20,
+        latent_step_size=0.1,
+        latent_noise=0.02,
+        data_steps=20,
+        data_step_size=1.0,
+        data_noise=0.005,
+        replay_ratio=0.95,
+        buffer_size=2000,
+        keep_total=False,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        device="cpu",
+        contamination="auto",
+        n_init=1,
+        random_state=None,
+        verbose=0,
+        n_threads=None,
+        callbacks=None,
+    ):
+        super().__init__(
+            latent_dim=latent_dim, hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation, activation_beta=activation_beta,
+            latent_activation=latent_activation, latent_space=latent_space,
+            output_activation=output_activation, init=init, optimizer=optimizer,
+            learning_rate=learning_rate, batch_size=batch_size, max_epochs=max_epochs,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol, device=device,
+            contamination=contamination, n_init=n_init, random_state=random_state,
+            verbose=verbose, n_threads=n_threads, callbacks=callbacks,
+        )
+        self.nae_epochs = nae_epochs
+        self.nae_learning_rate = nae_learning_rate
+        self.temperature = temperature
+        self.gamma = gamma
+        self.l2_encoder = l2_encoder
+        self.latent_steps = latent_steps
+        self.latent_step_size = latent_step_size
+        self.latent_noise = latent_noise
+        self.data_steps = data_steps
+        self.data_step_size = data_step_size
+        self.data_noise = data_noise
+        self.replay_ratio = replay_ratio
+        self.buffer_size = buffer_size
+        self.keep_total = keep_total
+
+    def _schedule(self, total):
+        return LangevinSchedule(
+            temperature=float(self.temperature),
+            latent_steps=int(self.latent_steps),
+            latent_step_size=float(self.latent_step_size),
+            latent_noise=float(self.latent_noise),
+            data_steps=int(self.data_steps),
+            data_step_size=float(self.data_step_size),
+            data_noise=float(self.data_noise),
+            replay_ratio=float(self.replay_ratio),
+            buffer_size=int(self.buffer_size),
+            total=total,
+        )
+
+    def _fit_net(self, X, config):
+        if self.n_init != 1:
+            raise ValueError(f"{type(self).__name__} supports n_init=1 only, got {self.n_init}.")
+        if self.early_stopping:
+            raise ValueError(
+                f"{type(self).__name__} does not support early_stopping=True: the energy "
+                "of held-out data does not measure how well the model is normalised."
+            )
+        peak = float(np.mean(np.max(np.abs(X), axis=1)))
+        scale = 1.0 / peak if peak > 0 and np.isfinite(peak) else 1.0
+        self.input_scale_ = scale
+        total = float(np.mean(np.sum(X, axis=1))) * scale if self.keep_total else None
+        if total is not None and not total > 0:
+            raise ValueError(
+                "keep_total=True needs inputs with a positive total (e.g. images normalised "
+                "to unit sum)."
+            )
+        sampler_seed = int(check_random_state(self.random_state).randint(_SEED_MAX))
+        # A different stream from the network's own seeds (init, shuffle, split).
+        sampler_seed = (sampler_seed * 7919 + 12345) % _SEED_MAX
+        sampler = NegativeSampler(self._schedule(total), pretrain_epochs=int(self.max_epochs),
+                                  learning_rate=float(self.nae_learning_rate),
+                                  seed=sampler_seed)
+        config = dataclasses.replace(
+            config,
+            max_epochs=int(self.max_epochs) + int(self.nae_epochs),
+            callbacks=tuple(config.callbacks) + (("negative_sampler", sampler),),
+        )
+        spec, _, kwargs = self._network(X.shape[1])
+        kwargs = dict(kwargs, base=StackedAutoencoder, scale=scale)
+        criterion = NAELoss(temperature=self.temperature, gamma=self.gamma, scale=scale,
+                            l2_encoder=self.l2_encoder)
+        self.init_random_states_ = [self.random_state]
+        net = train_stacked(X, config, [self.random_state], module=StackedNAE,
+                            module_kwargs=kwargs, flops_per_row=spec.flops * (
+                                1 + 3 * (self.latent_steps + self.data_steps)),
+                            criterion=criterion)
+        self.init_losses_ = np.asarray([float(net.history[-1, "train_loss"])])
+        self.best_init_ = 0
+        return net
+
+    def _train_members(self, X, random_states, config=None):
+        raise ValueError(
+            f"{type(self).__name__} cannot be a member of an ensemble yet: it trains "
+            "through its own negative sampler."
+        )
+
+    def energy(self, X):
+        """The energy ``mean((AE(s x) - s x)^2)`` of each sample (not divided by ``T``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        energy : ndarray of shape (n_samples,)
+        """
+        return self.anomaly_score(X) * self.temperature
+
+    def _anomaly_score(self, X):
+        # The library's reconstruction error is sum((AE(s x)/s - x)^2) = n E / s^2.
+        factor = self.input_scale_ ** 2 / (X.shape[1] * self.temperature)
+        return self._reconstruction_error(X) * factor

@@ -16,6 +16,7 @@ from sktopo import (
     JetImages,
     PCADetector,
     PhaseSpaceSampler,
+    SidebandReference,
     TransportDetector,
     VAEDetector,
 )
@@ -77,6 +78,8 @@ CHECK_INSTANCES = [
                 random_state=0),
     VAEDetector(latent_dim=1, hidden_layer_sizes=(4,), beta=0.0, score_type="reconstruction",
                 max_epochs=2, early_stopping=True, n_iter_no_change=1, random_state=0),
+    SidebandReference(window=(0.3, 0.7), transforms=1, hidden_layer_sizes=(4,), max_epochs=2,
+                      random_state=0),
 ]
 
 # sklearn's generic checks feed random data with 1, 2, 3, 5 or 10 columns; an
@@ -149,6 +152,24 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {
             "check_positive_only_tag_during_fit", "check_readonly_memmap_input",
             "check_transformer_data_not_an_array", "check_transformer_general",
             "check_transformer_preserve_dtypes",
+        ]
+    },
+    "SidebandReference": {
+        name: (
+            "a sideband reference needs rows on both sides of its fixed window in the "
+            "resonant feature (at least 10 sideband rows and one inside); the check's random "
+            "data (blobs around +-10 or few rows) has none inside (0.3, 0.7), and fit rightly "
+            "raises ValueError; these contracts (pickle, idempotent fit, n_features_in_, "
+            "dtypes, NaN, read-only input, fit returns self) are tested on valid data in "
+            "tests/detectors/test_sideband.py::test_estimator_contracts_on_valid_data"
+        )
+        for name in [
+            "check_estimators_dtypes", "check_estimators_fit_returns_self",
+            "check_estimators_nan_inf", "check_estimators_overwrite_params",
+            "check_estimators_pickle", "check_fit_check_is_fitted", "check_fit_idempotent",
+            "check_n_features_in", "check_n_features_in_after_fitting",
+            "check_pipeline_consistency", "check_positive_only_tag_during_fit",
+            "check_readonly_memmap_input",
         ]
     },
     "ConvAutoencoderDetector": {

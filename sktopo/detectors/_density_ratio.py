@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from sktopo.base import AUTO_CONTAMINATION, BaseDetector, renamed_score
-from sktopo.nn._inference import chunk_rows, iter_chunks
+from sktopo.utils._chunks import chunk_rows, iter_chunks
 from sktopo.utils._validation import IntInterval
 
 __all__ = ["DensityRatioDetector", "GlobalTestResult"]
@@ -162,8 +162,17 @@ class DensityRatioDetector(BaseDetector):
         Folds fitted in parallel by joblib.  Each classifier runs with one
         OpenMP thread (gradient boosting's own threads oversubscribe a busy
         machine), so ``n_jobs`` is the only parallelism.
+    store_training_data : bool, default=False
+        Keep the training matrix (compared data rows and reference events,
+        ``training_data_``), which only :meth:`global_test` with
+        ``method='refit'`` needs: it refits the fold classifiers on relabelled
+        copies.  Off by default so that a fitted detector (and its pickle or
+        model file) does not carry ``n_data + n_reference`` rows it never uses
+        to score.
     random_state : int, RandomState instance or None, default=None
         Seeds the folds, the reference draws and the classifiers.
+    verbose : int, default=0
+        Report the fold fits (joblib's progress messages).
 
     Attributes
     ----------
@@ -187,6 +196,12 @@ class DensityRatioDetector(BaseDetector):
         Out-of-fold ``score_samples`` of the reference events.
     n_reference_ : int
         Number of reference events used.
+    oof_folds_ : ndarray of int of shape (n_compared + n_reference_,)
+        Fold of every compared data row, then of every reference event.
+    training_data_ : tuple or None
+        ``(Z, y, splits, classifier_seed)`` with ``store_training_data=True``
+        (the matrix the classifiers were trained on, its labels and folds),
+        else None.
     offset_ : float
         Threshold on ``score_samples``, see ``contamination``.
     n_features_in_ : int
@@ -243,7 +258,9 @@ class DensityRatioDetector(BaseDetector):
         "n_reference": [IntInterval(1, None, closed="left"), StrOptions({"auto"})],
         "cv": [IntInterval(2, None, closed="left")],
         "n_jobs": [Integral, None],
+        "store_training_data": ["boolean"],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -255,7 +272,9 @@ class DensityRatioDetector(BaseDetector):
         cv=5,
         contamination="auto",
         n_jobs=None,
+        store_training_data=False,
         random_state=None,
+        verbose=0,
     ):
         self.reference = reference
         self.classifier = classifier
@@ -263,7 +282,9 @@ class DensityRatioDetector(BaseDetector):
         self.cv = cv
         self.contamination = contamination
         self.n_jobs = n_jobs
+        self.store_training_data = store_training_data
         self.random_state = random_state
+        self.verbose = verbose
 
     # ------------------------------------------------------------- reference
     def _reference_events(self, X, rng):
@@ -355,7 +376,7 @@ class DensityRatioDetector(BaseDetector):
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=rng.randint(0, 2**31 - 1))
         splits = list(folds.split(Z, y))
         seed = rng.randint(0, 2**31 - 1)
-        results = Parallel(n_jobs=self.n_jobs)(
+        results = Parallel(n_jobs=self.n_jobs, verbose=10 if self.verbose else 0)(
             delayed(_one_thread)(_fit_fold, self._make_classifier(seed), Z, y, train, test)
             for train, test in splits
         )
@@ -370,8 +391,8 @@ class DensityRatioDetector(BaseDetector):
         self.oof_score_samples_[mask] = -oof[: D.shape[0]]
         self.oof_reference_scores_ = -oof[D.shape[0]:]
         self.n_reference_ = int(R.shape[0])
-        self._oof = (-oof, y.astype(bool), fold_id)
-        self._training = (Z, y, splits, seed)
+        self.oof_folds_ = fold_id
+        self.training_data_ = (Z, y, splits, seed) if self.store_training_data else None
         # As BaseDetector._set_offset, without its warning for constant scores: a
         # classifier that finds no difference between data and reference (small or
         # reference-like data) rightly gives every row the same score.
@@ -472,8 +493,17 @@ class DensityRatioDetector(BaseDetector):
             n_permutations < 1
         ):
             raise ValueError(f"n_permutations must be a positive int; got {n_permutations!r}.")
+        if method == "refit" and self.training_data_ is None:
+            raise ValueError(
+                "global_test(method='refit') refits the fold classifiers on the training "
+                "matrix, which this detector did not keep: fit it with "
+                "store_training_data=True (or use method='fold', which needs no refit)."
+            )
         rng = check_random_state(random_state)
-        scores, is_data, fold_id = self._oof
+        n_data = int(self.support_mask_.sum())
+        scores = np.r_[self.oof_score_samples_[self.support_mask_], self.oof_reference_scores_]
+        is_data = np.arange(scores.size) < n_data
+        fold_id = self.oof_folds_
         if method == "fold":
             tested = fold_id == 0
             log_ratio, labels = -scores[tested], is_data[tested]
@@ -493,7 +523,7 @@ class DensityRatioDetector(BaseDetector):
 
     def _refit_statistic(self, statistic, seed):
         """The statistic after relabelling within each fold and refitting every fold."""
-        Z, y, splits, fit_seed = self._training
+        Z, y, splits, fit_seed = self.training_data_
         rng = np.random.default_rng(seed)
         y = y.copy()
         for _, test in splits:

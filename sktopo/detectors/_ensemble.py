@@ -26,7 +26,8 @@ from sktopo.detectors._autoencoder import AutoencoderDetector
 from sktopo.detectors._conv import ConvAutoencoderDetector
 from sktopo.detectors._neural import NeuralDetector
 from sktopo.nn._config import TrainingConfig
-from sktopo.nn._inference import apply_chunked, chunk_rows, inference_row_bytes, iter_chunks
+from sktopo.nn._inference import apply_chunked, inference_row_bytes
+from sktopo.utils._chunks import chunk_rows, iter_chunks
 from sktopo.nn._members import member_curves, merge_modules
 from sktopo.utils._random import draw_seeds
 from sktopo.utils._threads import choose_threads

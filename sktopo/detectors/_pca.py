@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktopo.base import BaseDetector, ReconstructionMixin
-from sktopo.nn._inference import chunk_rows, iter_chunks
+from sktopo.utils._chunks import chunk_rows, iter_chunks
 from sktopo.utils._validation import IntInterval
 
 __all__ = ["PCADetector"]
@@ -44,6 +44,8 @@ class PCADetector(
         Share of training samples flagged by ``predict`` (``'auto'``: 1 %).
     random_state : int, RandomState instance or None, default=None
         Used by the randomized and arpack solvers.
+    verbose : int, default=0
+        ``1`` shows a progress bar over long scoring passes.
 
     Attributes
     ----------
@@ -92,6 +94,7 @@ class PCADetector(
         "whiten": ["boolean"],
         "svd_solver": [StrOptions({"auto", "full", "covariance_eigh", "arpack", "randomized"})],
         "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -102,12 +105,14 @@ class PCADetector(
         svd_solver="auto",
         contamination="auto",
         random_state=None,
+        verbose=0,
     ):
         self.n_components = n_components
         self.whiten = whiten
         self.svd_solver = svd_solver
         self.contamination = contamination
         self.random_state = random_state
+        self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -126,6 +131,14 @@ class PCADetector(
         """
         X = self._validate_X(X, reset=True)
         n_samples, n_features = X.shape
+        largest = float(np.max(np.abs(X)))
+        if largest > np.sqrt(np.finfo(np.float64).max / n_samples):
+            raise ValueError(
+                f"X has values up to {largest:.3g}: their squares summed over "
+                f"{n_samples} samples overflow float64, so the principal axes cannot be "
+                "computed. Standardise the features first, e.g. with "
+                "make_pipeline(StandardScaler(), PCADetector())."
+            )
         if isinstance(self.n_components, Integral) and self.n_components > min(
             n_samples, n_features
         ):
@@ -149,11 +162,22 @@ class PCADetector(
     def _n_features_out(self):
         return self.n_components_
 
+    def _non_finite_advice(self):
+        return (
+            "PCA has no learning rate: the features are too large or too small for "
+            "float64 arithmetic. Standardise them (StandardScaler)."
+        )
+
     def _chunks(self, X, fn):
         """``fn`` on float64 row chunks of ``X``, written into one preallocated output."""
         rows = chunk_rows(8.0 * (3 * X.shape[1] + self.n_components_))
         out = None
-        for sl, chunk in iter_chunks(X, rows):
+        chunks = iter_chunks(X, rows)
+        if self.verbose and X.shape[0] > 100 * rows:
+            from tqdm.auto import tqdm
+
+            chunks = tqdm(chunks, total=-(-X.shape[0] // rows), desc="scoring", unit="chunk")
+        for sl, chunk in chunks:
             result = fn(chunk)
             if out is None:
                 out = np.empty((X.shape[0], *result.shape[1:]), dtype=np.float64)

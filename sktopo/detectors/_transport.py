@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
+import torch
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, check_random_state
@@ -74,8 +75,10 @@ class TransportDetector(BaseDetector):
         uses the ``wasserstein`` package when installed, else POT.
     reg : float, default=0.05
         Entropic regularisation for ``method='sinkhorn'``.
-    device : str, default='auto'
-        Torch device for ``method='sinkhorn'``.
+    device : str, default='cpu'
+        Torch device for ``method='sinkhorn'``: ``'cpu'``, ``'cuda'``,
+        ``'cuda:N'``, ``'mps'`` or ``'auto'`` (the default of every sktopo
+        estimator, ``'cpu'``, keeps results bitwise reproducible).
     n_jobs : int or None, default=None
         Parallel workers for the exact distances (see
         :func:`sktopo.transport.pairwise_emd`).
@@ -151,7 +154,7 @@ class TransportDetector(BaseDetector):
         "method": [StrOptions({"exact", "sinkhorn"})],
         "solver": [StrOptions({"auto", "pot", "wasserstein"})],
         "reg": [Interval(Real, 0, None, closed="neither")],
-        "device": [str],
+        "device": [str, torch.device],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -171,7 +174,7 @@ class TransportDetector(BaseDetector):
         method="exact",
         solver="auto",
         reg=0.05,
-        device="auto",
+        device="cpu",
         n_jobs=None,
         contamination="auto",
         random_state=None,

@@ -388,6 +388,7 @@ def run_density_ratio_calibration(out_dir, *, full=False, verbose=1, random_stat
             # permutation refits it cv times; the test is exact for any classifier
             classifier = HistGradientBoostingClassifier(max_iter=20) if method == "refit" else None
             det = DensityRatioDetector(reference=reference, cv=cv, classifier=classifier,
+                                       store_training_data=method == "refit",
                                        random_state=draw_seeds(rs, 1)[0]).fit(F)
             for statistic in ("likelihood_ratio", "auc"):
                 pvalues[method, statistic].append(det.global_test(

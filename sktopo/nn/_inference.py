@@ -4,9 +4,9 @@ Training runs in float32; every score, code and reconstruction the library
 returns comes from a float64 copy of the trained weights of a dense network
 (float32 for a convolutional one, whose float64 kernels are several times
 slower on a CPU; ``sktopo.config_context(scoring_precision=...)`` overrides
-both), evaluated on row chunks.  A chunk holds as many rows as fit in :func:`chunk_memory_budget`
-(scikit-learn's ``working_memory`` caps it, see
-:func:`sklearn.set_config`), and only the chunk is converted to float64, so
+both), evaluated on the row chunks of :mod:`sktopo.utils._chunks` (scikit-learn's
+``working_memory`` caps them, see :func:`sklearn.set_config`), and only the
+chunk is converted to float64, so
 the memory a scoring call needs beyond its input and its output does not grow
 with the number of rows.  The result for a row does not depend on which other
 rows share its chunk (up to floating-point rounding of order 1e-16).
@@ -17,12 +17,12 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import sklearn
 import torch
 from tqdm.auto import tqdm
 
 from sktopo._config import get_config
 from sktopo.nn._modules import squared_error
+from sktopo.utils._chunks import CHUNK_MEMORY_MIB, chunk_rows, iter_chunks
 from sktopo.utils._threads import torch_threads
 
 __all__ = [
@@ -35,35 +35,6 @@ __all__ = [
 
 #: Above this many chunks, a verbose scoring call shows a progress bar.
 PROGRESS_MIN_CHUNKS = 100
-
-#: Working memory of one scoring chunk, in MiB (capped by sklearn's ``working_memory``).
-#: Small chunks stay in the processor's cache: 4-8 MiB scores fastest here.
-CHUNK_MEMORY_MIB = 8
-
-
-def chunk_memory_budget() -> float:
-    """Bytes one chunk may use: ``min(CHUNK_MEMORY_MIB, sklearn working_memory)`` MiB."""
-    return min(CHUNK_MEMORY_MIB, sklearn.get_config()["working_memory"]) * 2.0**20
-
-
-def chunk_rows(row_bytes: float, *, min_rows: int = 16) -> int:
-    """Rows per chunk for a computation needing ``row_bytes`` of working memory per row."""
-    return max(min_rows, int(chunk_memory_budget() // max(row_bytes, 1.0)))
-
-
-def iter_chunks(X, rows: int, dtype=np.float64):
-    """Yield ``(slice, chunk)`` over ``X`` with each chunk converted to ``dtype`` alone.
-
-    A chunk is a view of ``X`` where ``X`` already has that dtype and is
-    writable, else a copy of those rows only.
-    """
-    n = X.shape[0]
-    for start in range(0, n, rows):
-        sl = slice(start, min(start + rows, n))
-        chunk = np.asarray(X[sl], dtype=dtype)
-        # torch cannot wrap read-only memory (e.g. a memory-mapped input)
-        yield sl, chunk if chunk.flags.writeable else chunk.copy()
-
 
 def float64_copy(module: torch.nn.Module, dtype=torch.float64) -> torch.nn.Module:
     """A float64 (or ``dtype``) evaluation-mode copy of ``module`` on its device."""

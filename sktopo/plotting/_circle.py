@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sktopo.metrics._scorer import anomaly_score
 from sktopo.plotting._style import headroom
 
 __all__ = ["CircleBreakPointDisplay"]
@@ -82,7 +83,7 @@ class CircleBreakPointDisplay:
         Parameters
         ----------
         estimator : fitted detector
-            Needs ``reconstruct`` and ``reconstruction_error`` (and ``transform``
+            Needs ``reconstruct`` and an anomaly score (and ``transform``
             for the ``'latent'`` panel).
         X : array-like of shape (n_samples, 2)
             Points on the circle, e.g. a uniformly sampled test set.
@@ -105,7 +106,7 @@ class CircleBreakPointDisplay:
             phi=phi,
             X=X,
             X_model=estimator.reconstruct(X),
-            errors=estimator.reconstruction_error(X),
+            errors=anomaly_score(estimator, X),
             latent=latent,
             undersampled_angle=undersampled_angle,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
+from sktopo.metrics._scorer import anomaly_score
 from sktopo.physics import dalitz_boundaries, invariant_mass_squared
 
 __all__ = ["DalitzPlotDisplay"]
@@ -241,7 +242,7 @@ class DalitzPlotDisplay:
         Parameters
         ----------
         estimator : fitted detector
-            Needs ``reconstruct`` and ``reconstruction_error``, e.g. a fitted
+            Needs ``reconstruct`` and an anomaly score, e.g. a fitted
             :class:`~sktopo.AutoencoderDetector`.
         X : array-like of shape (n_events, 4 * n_particles)
             Events, ``n_particles >= 3``.
@@ -254,7 +255,7 @@ class DalitzPlotDisplay:
         """
         X = _check_events(X, "X")
         return cls.from_predictions(
-            X, estimator.reconstruct(X), errors=estimator.reconstruction_error(X), pair=pair,
+            X, estimator.reconstruct(X), errors=anomaly_score(estimator, X), pair=pair,
             other=other, window=window, sqrt_s=sqrt_s, masses=masses, show=show,
             n_worst=n_worst, subsample=subsample, random_state=random_state, ax=ax,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sktopo.metrics._scorer import anomaly_score
 from sktopo.plotting._histograms import _as_errors
 
 __all__ = ["MemberLossDisplay"]
@@ -156,7 +157,7 @@ class MemberLossDisplay:
         Parameters
         ----------
         ensemble : fitted ChartEnsembleDetector
-            Needs ``member_errors`` and ``reconstruction_error``; its
+            Needs ``member_errors`` and ``anomaly_score``; its
             ``aggregate`` names the aggregate curve.
         X : array-like of shape (n_samples, n_features)
             Samples, e.g. a uniform test set on the manifold.
@@ -174,7 +175,7 @@ class MemberLossDisplay:
             raise TypeError(f"{type(ensemble).__name__} has no member_errors; "
                             "MemberLossDisplay needs an ensemble such as ChartEnsembleDetector.")
         return cls.from_predictions(
-            ensemble.member_errors(X), errors=ensemble.reconstruction_error(X),
+            ensemble.member_errors(X), errors=anomaly_score(ensemble, X),
             coordinate=coordinate, X=np.asarray(X, dtype=float),
             aggregate_name=getattr(ensemble, "aggregate", "ensemble"),
             xlabel=xlabel, n_worst=n_worst, show_min=show_min, ax=ax)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sktopo.diagnostics._breaks import _spearman, loss_vs_distance
+from sktopo.metrics._scorer import anomaly_score
 from sktopo.plotting._style import headroom
 
 __all__ = ["LossDistanceDisplay", "LossHistogramDisplay"]
@@ -125,7 +126,7 @@ class LossHistogramDisplay:
         Parameters
         ----------
         estimator : fitted detector
-            Needs ``reconstruction_error``.
+            Needs ``anomaly_score`` (any sktopo detector) or ``score_samples``.
         X : dict of str to array-like of shape (n_events, n_features)
             The sets, e.g. ``{"sideband test": X_test, "signal": X_signal}``.
         bins, cut, ax
@@ -135,7 +136,7 @@ class LossHistogramDisplay:
         -------
         display : LossHistogramDisplay
         """
-        errors = {name: estimator.reconstruction_error(Xs) for name, Xs in dict(X).items()}
+        errors = {name: anomaly_score(estimator, Xs) for name, Xs in dict(X).items()}
         return cls.from_predictions(errors, bins=bins, cut=cut, ax=ax)
 
     def plot(self, ax=None, *, cut=None):
@@ -266,7 +267,7 @@ class LossDistanceDisplay:
         Parameters
         ----------
         estimator : fitted detector
-            Needs ``reconstruction_error``.
+            Needs ``anomaly_score`` (any sktopo detector) or ``score_samples``.
         X : array-like of shape (n_events, n_features)
         n_worst, ax
             As in :meth:`from_predictions`.
@@ -275,7 +276,7 @@ class LossDistanceDisplay:
         -------
         display : LossDistanceDisplay
         """
-        return cls.from_predictions(X, estimator.reconstruction_error(X), n_worst=n_worst,
+        return cls.from_predictions(X, anomaly_score(estimator, X), n_worst=n_worst,
                                     ax=ax)
 
     def plot(self, ax=None, *, n_worst=10, marker_size=3.0):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sktopo.metrics._scorer import anomaly_score
 from sktopo.plotting._histograms import _as_errors
 
 __all__ = ["LatentCoordinateDisplay"]
@@ -173,7 +174,7 @@ class LatentCoordinateDisplay:
             Needs ``transform`` (the latent code, e.g.
             :class:`~sktopo.detectors.AutoencoderDetector` or
             :class:`~sktopo.detectors.PCADetector`, or a pipeline ending in
-            one); its ``reconstruction_error``, where it has one, marks the
+            one); its anomaly score, where it has one, marks the
             largest loss.
         X : array-like of shape (n_samples, n_features)
             Samples, e.g. a test set on the manifold.
@@ -189,8 +190,8 @@ class LatentCoordinateDisplay:
         if not hasattr(estimator, "transform"):
             raise TypeError(f"{type(estimator).__name__} has no latent code (no transform); "
                             "for an ensemble, draw one member's detector.")
-        errors = (estimator.reconstruction_error(X)
-                  if hasattr(estimator, "reconstruction_error") else None)
+        errors = (anomaly_score(estimator, X)
+                  if hasattr(estimator, "score_samples") else None)
         return cls.from_predictions(coordinate, estimator.transform(X), errors=errors,
                                     period=period, xlabel=xlabel, color_by_loss=color_by_loss,
                                     ax=ax)

@@ -10,6 +10,7 @@ median loss; ``inf`` for a zero median), and after :meth:`plot`
 
 import numpy as np
 
+from sktopo.metrics._scorer import anomaly_score
 from sktopo.plotting._histograms import _as_errors
 from sktopo.plotting._style import headroom
 
@@ -175,7 +176,7 @@ class SphereLossDisplay(_LossDisplay):
                        show_model=True):
         """:meth:`from_predictions` with a fitted detector's losses (and outputs) on ``X``."""
         X_model = estimator.reconstruct(X) if show_model else None
-        return cls.from_predictions(X, estimator.reconstruction_error(X), X_model=X_model,
+        return cls.from_predictions(X, anomaly_score(estimator, X), X_model=X_model,
                                     n_worst=n_worst, excised_band=excised_band, ax=ax)
 
     def plot(self, ax=None, *, n_worst=10, excised_band=None, marker_size=5.0):
@@ -276,7 +277,7 @@ class ManifoldFitDisplay(_LossDisplay):
     def from_estimator(cls, estimator, X, *, n_worst=10, elev=None, azim=None, ax=None):
         """:meth:`from_predictions` with a fitted detector's outputs and losses on ``X``."""
         return cls.from_predictions(X, estimator.reconstruct(X),
-                                    errors=estimator.reconstruction_error(X), n_worst=n_worst,
+                                    errors=anomaly_score(estimator, X), n_worst=n_worst,
                                     elev=elev, azim=azim, ax=ax)
 
     def plot(self, ax=None, *, n_worst=10, elev=None, azim=None, marker_size=3.0):
@@ -396,7 +397,7 @@ class LossProfileDisplay(_LossDisplay):
     @classmethod
     def from_estimator(cls, estimator, X, coordinate, **kwargs):
         """:meth:`from_predictions` with a detector's losses on ``X`` at ``coordinate``."""
-        return cls.from_predictions(coordinate, estimator.reconstruction_error(X), **kwargs)
+        return cls.from_predictions(coordinate, anomaly_score(estimator, X), **kwargs)
 
     def plot(self, ax=None, *, xlabel="coordinate", excised=(), n_worst=10, marker_size=3.0):
         """Scatter the loss (log axis) against the coordinate with the binned profile.

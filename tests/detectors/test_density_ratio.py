@@ -64,9 +64,11 @@ def test_log_ratio_is_logit_plus_prior(p, n_data, n_ref):
     det = DensityRatioDetector(reference=rng.normal(size=(n_ref, 1)),
                                classifier=ConstantProbability(p), cv=2,
                                random_state=0).fit(rng.normal(size=(n_data, 1)))
-    _, is_data, fold_id = det._oof
+    fold_id = det.oof_folds_
+    is_data = np.arange(fold_id.size) < n_data
+    oof = np.r_[det.oof_score_samples_, det.oof_reference_scores_]
     expected = np.log(p / (1 - p)) + det.priors_[fold_id]
-    np.testing.assert_allclose(-det._oof[0], expected, rtol=1e-12)
+    np.testing.assert_allclose(-oof, expected, rtol=1e-12)
     for k in range(2):  # each fold's prior is log(n_ref / n_data) of its training rows
         train = fold_id != k
         assert det.priors_[k] == pytest.approx(
@@ -193,6 +195,7 @@ def test_global_test_is_calibrated_without_signal(method):
         rng = np.random.RandomState(seed)
         det = DensityRatioDetector(reference=rng.uniform(size=(150, 2)), cv=3,
                                    classifier=LogisticRegression(),
+                                   store_training_data=method == "refit",
                                    random_state=seed).fit(rng.uniform(size=(150, 2)))
         pvalues.append(det.global_test(method=method, n_permutations=9,
                                        random_state=seed).pvalue)
@@ -201,6 +204,23 @@ def test_global_test_is_calibrated_without_signal(method):
 
 def test_refit_test_finds_a_signal():
     X, _, ref = _bump_data(300, 60)
-    det = DensityRatioDetector(reference=ref, cv=2, random_state=0).fit(X)
+    det = DensityRatioDetector(reference=ref, cv=2, random_state=0, store_training_data=True).fit(X)
     result = det.global_test(method="refit", statistic="auc", n_permutations=9, random_state=0)
     assert result.pvalue == pytest.approx(0.1) and result.significance > 3
+
+
+def test_training_matrix_is_kept_only_on_request():
+    """The data and reference rows stay out of a fitted detector unless a refit test needs them."""
+    import pickle
+
+    X, _, ref = _bump_data(300, 60)
+    lean = DensityRatioDetector(reference=ref, cv=2, random_state=0).fit(X)
+    full = DensityRatioDetector(reference=ref, cv=2, random_state=0,
+                                store_training_data=True).fit(X)
+    assert lean.training_data_ is None and full.training_data_[0].shape[0] == len(X) + len(ref)
+    assert len(pickle.dumps(lean)) < len(pickle.dumps(full)) - 8 * full.training_data_[0].size
+    np.testing.assert_array_equal(lean.score_samples(X), full.score_samples(X))
+    a, b = (d.global_test(n_permutations=9, random_state=0) for d in (lean, full))
+    assert (a.statistic, a.pvalue) == (b.statistic, b.pvalue)
+    with pytest.raises(ValueError, match="store_training_data=True"):
+        lean.global_test(method="refit", n_permutations=9)

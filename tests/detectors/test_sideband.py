@@ -160,3 +160,32 @@ def test_fit_and_sample_leave_torch_global_generator_alone():
     ref = SidebandReference(feature=0, window=(0.4, 0.6), max_epochs=2, random_state=0).fit(X)
     ref.sample(50, random_state=0)
     assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_estimator_contracts_on_valid_data(tmp_path):
+    """What sklearn's generic checks test, on data with a sideband (see tests/test_common.py)."""
+    import pickle
+
+    from sklearn.base import clone
+
+    X = _linear_data(300)
+    params = dict(window=(0.4, 0.6), max_epochs=2, random_state=0, **FAST)
+    ref = SidebandReference(**params)
+    assert ref.fit(X) is ref and ref.n_features_in_ == 2
+    samples = ref.sample(20)
+    again = clone(ref).fit(X)  # idempotent, and clone leaves the parameters alone
+    np.testing.assert_array_equal(again.sample(20), samples)
+    assert again.get_params() == ref.get_params()
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(ref)).sample(20), samples)
+    np.testing.assert_array_equal(
+        clone(ref).fit(X.astype(np.float32)).sample(20).shape, samples.shape)
+    path = tmp_path / "x.npy"
+    np.save(path, X)
+    readonly = np.load(path, mmap_mode="r")
+    np.testing.assert_array_equal(clone(ref).fit(readonly).sample(20), samples)
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clone(ref).fit(bad)
+    with pytest.raises(NotFittedError):
+        SidebandReference(**params).sample(3)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from numbers import Integral
 
-from sktopo.utils._validation import validate_n_threads
-
-__all__ = ["config_context", "get_config", "set_config"]
+__all__ = ["config_context", "get_config", "set_config", "validate_n_threads"]
 
 _DEFAULTS = {"scoring_precision": "auto", "n_threads": None}
 _PRECISIONS = ("auto", "float64", "float32")
@@ -18,6 +17,32 @@ def _config() -> dict:
     if not hasattr(_local, "config"):
         _local.config = dict(_DEFAULTS)
     return _local.config
+
+
+def validate_n_threads(n_threads) -> None:
+    """Raise ``ValueError`` unless ``n_threads`` is None, -1 or a positive int (not a bool).
+
+    For places without ``_parameter_constraints`` (:func:`set_config`);
+    estimators declare ``sktopo.utils._validation.N_THREADS_CONSTRAINT``.
+
+    Examples
+    --------
+    >>> from sktopo._config import validate_n_threads
+    >>> validate_n_threads(-1)
+    >>> validate_n_threads(0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: n_threads must be None (chosen from the work), -1 (all cores) or a positive ...
+    """
+    if n_threads is None:
+        return
+    if type(n_threads).__name__ in ("bool", "bool_") or not isinstance(n_threads, Integral) or not (
+        n_threads >= 1 or n_threads == -1
+    ):
+        raise ValueError(
+            f"n_threads must be None (chosen from the work), -1 (all cores) or a "
+            f"positive integer, got {n_threads!r}."
+        )
 
 
 def get_config() -> dict:

@@ -16,12 +16,14 @@ The small validation helpers and the rejection loop here are shared with
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 
 import numpy as np
 from scipy.special import betaincc, betainccinv
 from sklearn.utils import check_random_state
+
+from sktopo.utils._validation import check_int as _check_int
+from sktopo.utils._validation import check_real as _check_real
 
 __all__ = ["make_circle", "make_double_cone", "make_paraboloid", "make_sphere"]
 
@@ -34,44 +36,8 @@ RandomStateLike = int | np.random.RandomState | None
 # --------------------------------------------------------------------------- #
 
 
-def _check_int(name: str, value: object, *, min_value: int) -> int:
-    """Return ``value`` as an int >= ``min_value`` or raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an int >= {min_value}, got {value!r} "
-            f"of type {type(value).__name__}."
-        )
-    if value < min_value:
-        raise ValueError(f"{name} must be an int >= {min_value}, got {value!r}.")
-    return int(value)
-
-
 def _check_n_samples(n_samples: object) -> int:
     return _check_int("n_samples", n_samples, min_value=1)
-
-
-def _check_real(
-    name: str,
-    value: object,
-    *,
-    low: float = -np.inf,
-    high: float = np.inf,
-    low_open: bool = False,
-    high_open: bool = False,
-    hint: str = "",
-) -> float:
-    """Return ``value`` as a finite float in the given interval, else raise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {value!r} of type {type(value).__name__}."
-        )
-    value = float(value)
-    too_low = value <= low if low_open else value < low
-    too_high = value >= high if high_open else value > high
-    if not np.isfinite(value) or too_low or too_high:
-        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be a finite number in {interval}{hint}, got {value!r}.")
-    return value
 
 
 def _check_noise(noise: object) -> float:
@@ -169,31 +135,13 @@ def _add_noise(X: np.ndarray, noise: float, rng: np.random.RandomState) -> np.nd
 # --------------------------------------------------------------------------- #
 
 
-def _hyperspherical_to_cartesian(t: np.ndarray) -> np.ndarray:
-    """Points of ``S^n`` in ``R^{n+1}`` from hyperspherical angles.
+def _cartesian_to_hyperspherical(X: np.ndarray) -> np.ndarray:
+    """Hyperspherical angles of points of ``R^{n+1}``.
 
     ``t = (theta_1, ..., theta_{n-1}, phi)`` with polar angles ``theta_k`` in
-    ``[0, pi]`` and azimuth ``phi``. The last coordinate is ``cos(theta_1)``,
-    the one before it ``sin(theta_1) cos(theta_2)``, and so on down to
-    ``x_3 = sin(theta_1)...sin(theta_{n-2}) cos(theta_{n-1})``; the first two are
-    ``s cos(phi), s sin(phi)`` with ``s = sin(theta_1)...sin(theta_{n-1})``. For
-    ``n = 2`` this is ``(sin(theta) cos(phi), sin(theta) sin(phi), cos(theta))``.
-    """
-    t = np.atleast_2d(np.asarray(t, dtype=np.float64))
-    n_samples, n_dim = t.shape
-    X = np.empty((n_samples, n_dim + 1))
-    thetas, phi = t[:, :-1], t[:, -1]
-    sin_prod = np.ones(n_samples)
-    for k in range(n_dim - 1):  # loop over dimensions, not samples
-        X[:, n_dim - k] = sin_prod * np.cos(thetas[:, k])
-        sin_prod = sin_prod * np.sin(thetas[:, k])
-    X[:, 0] = sin_prod * np.cos(phi)
-    X[:, 1] = sin_prod * np.sin(phi)
-    return X
-
-
-def _cartesian_to_hyperspherical(X: np.ndarray) -> np.ndarray:
-    """Hyperspherical angles of points of ``R^{n+1}`` (inverse of the map above).
+    ``[0, pi]`` and azimuth ``phi``: the last coordinate is ``cos(theta_1)``,
+    the one before it ``sin(theta_1) cos(theta_2)``, and so on; the first two
+    are ``s cos(phi), s sin(phi)`` with ``s = sin(theta_1)...sin(theta_{n-1})``.
 
     Uses ``arctan2`` of partial norms, accurate near the poles. The azimuth is
     returned in ``[0, 2 pi)``, the polar angles in ``[0, pi]``.

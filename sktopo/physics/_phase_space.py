@@ -29,6 +29,7 @@ from sktopo.physics._kinematics import (
     minkowski_dot,
     two_body_momentum,
 )
+from sktopo.utils._validation import check_real
 
 __all__ = ["PhaseSpaceSampler"]
 
@@ -694,13 +695,13 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
                 "s_12 = s is fixed."
             )
         s_lo, s_hi = self._pair_range(pair)
-        mass_squared = _check_real(mass_squared, "mass_squared")
+        mass_squared = check_real("mass_squared", mass_squared)
         if not s_lo < mass_squared < s_hi:
             raise ValueError(
                 f"mass_squared={mass_squared:g} lies outside the kinematic range "
                 f"({s_lo:g}, {s_hi:g}) of s_{pair[0] + 1}{pair[1] + 1}."
             )
-        width = _check_real(width, "width")
+        width = check_real("width", width)
         if not (np.isfinite(width) and width >= 0):
             raise ValueError(f"width must be finite and >= 0; got {width}.")
 
@@ -760,18 +761,11 @@ def _check_count(n_samples) -> int:
     return int(n_samples)
 
 
-def _check_real(value, name: str) -> float:
-    """A real number (not a bool, not a string) as a float."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise ValueError(f"{name} must be a real number; got {value!r}.")
-    return float(value)
-
-
 def _check_window(window, s_range, pair) -> tuple[float, float]:
     """Validate an exclusion window ``(low, high)`` on ``s_pair``."""
     if isinstance(window, (str, bytes)) or len(window) != 2:
         raise ValueError(f"window must be (low, high); got {window!r}.")
-    lo, hi = (_check_real(v, "window") for v in window)
+    lo, hi = (check_real("window", v) for v in window)
     s_min, s_max = s_range
     name = f"s_{pair[0] + 1}{pair[1] + 1}"
     if not lo < hi:

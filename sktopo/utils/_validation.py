@@ -7,12 +7,14 @@ mean 1.  :class:`IntInterval` is the same constraint with bools refused.
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, Options
+from sklearn.utils._param_validation import Interval, InvalidParameterError, Options
 
-__all__ = ["IntInterval", "N_THREADS_CONSTRAINT", "validate_n_threads"]
+from sktopo._config import validate_n_threads
+
+__all__ = ["IntInterval", "N_THREADS_CONSTRAINT", "check_int", "check_real", "validate_n_threads"]
 
 
 class IntInterval(Interval):
@@ -44,27 +46,67 @@ class IntInterval(Interval):
 N_THREADS_CONSTRAINT = [IntInterval(1, None, closed="left"), Options(Integral, {-1}), None]
 
 
-def validate_n_threads(n_threads) -> None:
-    """Raise ``ValueError`` unless ``n_threads`` is None, -1 or a positive int (not a bool).
+def check_int(name: str, value: object, *, min_value: int) -> int:
+    """``value`` as an int >= ``min_value``, else an error naming ``name``.
 
-    For places without ``_parameter_constraints`` (:func:`sktopo.set_config`);
-    estimators declare :data:`N_THREADS_CONSTRAINT`.
+    Bools, floats and strings are refused (``TypeError``), as scikit-learn's
+    parameter validation does: the error is an ``InvalidParameterError``, a
+    subclass of both ``ValueError`` and ``TypeError``.
 
     Examples
     --------
-    >>> from sktopo.utils._validation import validate_n_threads
-    >>> validate_n_threads(-1)
-    >>> validate_n_threads(0)  # doctest: +ELLIPSIS
+    >>> from sktopo.utils._validation import check_int
+    >>> check_int("n_samples", 3, min_value=1)
+    3
+    >>> check_int("n_samples", True, min_value=1)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: n_threads must be None (chosen from the work), -1 (all cores) or a positive ...
+    sklearn.utils._param_validation.InvalidParameterError: n_samples must be an int >= 1, ...
     """
-    if n_threads is None:
-        return
-    if isinstance(n_threads, (bool, np.bool_)) or not isinstance(n_threads, Integral) or not (
-        n_threads >= 1 or n_threads == -1
-    ):
-        raise ValueError(
-            f"n_threads must be None (chosen from the work), -1 (all cores) or a "
-            f"positive integer, got {n_threads!r}."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise InvalidParameterError(
+            f"{name} must be an int >= {min_value}, got {value!r} "
+            f"of type {type(value).__name__}."
         )
+    if value < min_value:
+        raise ValueError(f"{name} must be an int >= {min_value}, got {value!r}.")
+    return int(value)
+
+
+def check_real(
+    name: str,
+    value: object,
+    *,
+    low: float = -np.inf,
+    high: float = np.inf,
+    low_open: bool = False,
+    high_open: bool = False,
+    hint: str = "",
+) -> float:
+    """``value`` as a finite float in the given interval, else an error naming ``name``.
+
+    Bools and strings are refused (``InvalidParameterError``, a ``ValueError``
+    and a ``TypeError``); NaN, infinities and values outside the interval
+    raise ``ValueError``; ``hint`` is added to that message.
+
+    Examples
+    --------
+    >>> from sktopo.utils._validation import check_real
+    >>> check_real("noise", 0.1, low=0.0)
+    0.1
+    >>> check_real("z_cut", float("nan"), low=0.0, high=1.0, high_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: z_cut must be a finite number in [0, 1), got nan.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise InvalidParameterError(
+            f"{name} must be a real number, got {value!r} of type {type(value).__name__}."
+        )
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if not np.isfinite(value) or too_low or too_high:
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise ValueError(f"{name} must be a finite number in {interval}{hint}, got {value!r}.")
+    return value

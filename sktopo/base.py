@@ -96,6 +96,11 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         contamination = AUTO_CONTAMINATION if self.contamination == "auto" else self.contamination
         self.offset_ = float(np.percentile(-errors, 100.0 * contamination))
 
+    def _discard_fitted(self):
+        """Remove every fitted attribute (a failed ``fit`` must not leave a usable model)."""
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
+
     def _non_finite_advice(self):
         """What to try when the training scores are not finite (detectors override it)."""
         return (
@@ -106,9 +111,12 @@ class BaseDetector(OutlierMixin, BaseEstimator):
         """Warn that a code of ``width`` numbers for ``n_features`` inputs can be the identity."""
         if width >= n_features:
             warnings.warn(
-                f"{name}={width} is not smaller than n_features={n_features}: the model can "
-                "reconstruct every input exactly (an identity map), so its reconstruction "
-                f"error detects nothing. Choose {name} < {n_features}.",
+                f"{name}={width} is not smaller than n_features={n_features}: the model does "
+                "not compress, so it can learn to reconstruct every input exactly (an "
+                "identity map) and anomalies with it; what it flags then depends on how far "
+                f"training got, not on a bottleneck. Choose {name} < {n_features} for a "
+                "reconstruction-based score (a non-compressing model is still useful as a "
+                "reference, e.g. with no break point on a circle).",
                 NoBottleneckWarning,
                 stacklevel=3,
             )

@@ -16,8 +16,11 @@ class NoBottleneckWarning(UserWarning):
     """The model's code is at least as wide as its input, so it can learn the identity.
 
     A reconstruction-error detector whose bottleneck (``latent_dim``,
-    ``n_components``) is not smaller than the number of features can
-    reconstruct every input exactly and detects nothing.  Some experiments do
-    this on purpose (the latent-2 reference of a circle in arXiv:2102.08380,
-    Sec. 4); silence it there with :func:`warnings.catch_warnings`.
+    ``n_components``) is not smaller than the number of features does not
+    compress: it can learn to reconstruct every input exactly, anomalies
+    included, and what it flags then depends on how far training got rather
+    than on a bottleneck.  It may still separate well (an under-trained
+    network is far from the identity), and some experiments use it on purpose
+    (the latent-2 reference of a circle in arXiv:2102.08380, Sec. 4, which has
+    no break point); silence it there with :func:`warnings.catch_warnings`.
     """

@@ -131,7 +131,8 @@ class AutoencoderDetector(NeuralDetector):
     learning_rate : float, default=1e-2
         Step size.
     batch_size : int, default=64
-        Samples per mini-batch (capped at the training-set size).
+        Samples per mini-batch (capped at the training-set size); ``'auto'``:
+        ``min(1024, max(32, n // 20))`` for ``n`` training samples.
     max_epochs : int, default=200
         Passes over the training data (the paper trains 20,000).
     early_stopping : bool, default=False

@@ -67,8 +67,13 @@ class ConvAutoencoderDetector(NeuralDetector):
         The paper uses Adam with Keras' defaults.
     learning_rate : float, default=1e-3
         Step size.
-    batch_size : int, default=1024
-        Images per mini-batch (the paper: smaller batches overtrained).
+    batch_size : int or 'auto', default='auto'
+        Images per mini-batch.  ``'auto'``: ``min(1024, max(32, n // 20))``
+        for ``n`` training images, the paper's 1024 on its 100,000 jets (it
+        found smaller batches overtrained) and still about twenty steps per
+        epoch on a few hundred images, where one batch of 1024 is one step
+        per epoch and early stopping ends training long before it has
+        converged.
     max_epochs : int, default=100
         Upper limit of the epochs; early stopping usually ends sooner.
     early_stopping : bool, default=True
@@ -186,7 +191,7 @@ class ConvAutoencoderDetector(NeuralDetector):
         init="keras",
         optimizer="adam",
         learning_rate=1e-3,
-        batch_size=1024,
+        batch_size="auto",
         max_epochs=100,
         early_stopping=True,
         validation_fraction=0.1,

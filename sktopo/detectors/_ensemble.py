@@ -25,10 +25,11 @@ from sktopo.base import BaseDetector, ReconstructionMixin
 from sktopo.detectors._autoencoder import AutoencoderDetector
 from sktopo.detectors._conv import ConvAutoencoderDetector
 from sktopo.detectors._neural import NeuralDetector
+from sktopo.nn._callbacks import check_final_losses
 from sktopo.nn._config import TrainingConfig
 from sktopo.nn._inference import apply_chunked, inference_row_bytes
-from sktopo.utils._chunks import chunk_rows, iter_chunks
 from sktopo.nn._members import member_curves, merge_modules
+from sktopo.utils._chunks import chunk_rows, iter_chunks
 from sktopo.utils._random import draw_seeds
 from sktopo.utils._threads import choose_threads
 from sktopo.utils._validation import IntInterval
@@ -310,8 +311,34 @@ class ChartEnsembleDetector(ReconstructionMixin, MetaEstimatorMixin, BaseDetecto
             member_curves(self.nets_, "valid_loss") if template.early_stopping else None
         )
         self.n_iter_ = max(len(net.history) for net in self.nets_)
-        self._set_offset(X)
+        try:
+            sample = X[: min(X.shape[0], 512)]
+            initial = np.concatenate(
+                [dict(net.callbacks_)["losses"].initial_losses_ for net in self.nets_])
+            final = self._member_errors(sample).mean(axis=0)
+            check_final_losses(final, initial, template.learning_rate)
+            self._set_offset(X)
+        except BaseException:
+            self._discard_fitted()
+            raise
         return self
+
+    def set_params(self, **params):
+        """Set parameters; ``estimator__...`` also works while ``estimator`` is None.
+
+        ``estimator=None`` means ``AutoencoderDetector()``: a nested parameter
+        is then set on that default (so ``set_params(estimator__latent_dim=2)``
+        and ``GridSearchCV`` over ``estimator__...`` work on a default ensemble).
+
+        Returns
+        -------
+        self : ChartEnsembleDetector
+        """
+        if self.estimator is None and "estimator" not in params and any(
+            key.startswith("estimator__") for key in params
+        ):
+            self.estimator = AutoencoderDetector()
+        return super().set_params(**params)
 
     def _apply(self, X, fn, **kwargs):
         flops = 4096 * self.n_charts * self.estimator_._forward_flops(self.n_features_in_)

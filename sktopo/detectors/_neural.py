@@ -20,6 +20,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from sktopo.base import BaseDetector, ReconstructionMixin
+from sktopo.exceptions import TrainingDivergedError
+from sktopo.nn._callbacks import check_final_losses, divergence_advice
 from sktopo.nn._config import TrainingConfig
 from sktopo.nn._inference import apply_chunked
 from sktopo.nn._modules import StackedSquaredError
@@ -35,7 +37,7 @@ TRAINING_CONSTRAINTS: dict = {
     "latent_dim": [IntInterval(1, None, closed="left")],
     "optimizer": [StrOptions({"sgd", "adam"})],
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "batch_size": [IntInterval(1, None, closed="left")],
+    "batch_size": [IntInterval(1, None, closed="left"), StrOptions({"auto"})],
     "max_epochs": [IntInterval(1, None, closed="left")],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -86,6 +88,7 @@ class NeuralDetector(
         """
         X = self._validate_X(X, reset=True)
         self._network(X.shape[1])  # validates the shapes before anything is trained
+        self._check_training_data(X)
         self._warn_no_bottleneck(self.latent_dim, X.shape[1], "latent_dim")
         config = TrainingConfig.from_estimator(self)
         net = self._fit_net(X, config)
@@ -97,8 +100,44 @@ class NeuralDetector(
             [float(v) for v in history[:, "valid_loss"]] if self.early_stopping else None
         )
         self.n_iter_ = len(history)
-        self._set_offset(X)
+        try:
+            self._check_trained(X)
+            self._set_offset(X)
+        except BaseException:
+            self._discard_fitted()
+            raise
         return self
+
+    def _check_training_data(self, X):
+        """Refuse data the loss cannot take (a subclass's business; nothing here)."""
+
+    #: Whether a network whose output does not depend on its input is an error
+    #: (a VAE's decoder may legitimately ignore its code: posterior collapse).
+    _refuse_constant_output = True
+
+    def _training_losses(self, X):
+        """Per-sample value of the training loss of the fitted network on ``X``."""
+        return self._reconstruction_error(X)
+
+    def _check_trained(self, X):
+        """Refuse a network that blew up in its last steps or gives one output for every input."""
+        sample = X[: min(X.shape[0], 512)]
+        recorder = dict(self.net_.callbacks_)["losses"]
+        final = [float(np.mean(self._training_losses(sample)))]
+        check_final_losses(final, recorder.initial_losses_, self.learning_rate)
+        if not self._refuse_constant_output:
+            return
+        data_spread = float(np.max(np.std(sample, axis=0)))
+        output_spread = float(np.max(np.std(self._apply(sample, "reconstruct", members=0),
+                                            axis=0)))
+        if data_spread > 0 and output_spread <= 1e-6 * data_spread:
+            raise TrainingDivergedError(
+                "The trained network gives the same output for every input (the spread of "
+                f"its reconstructions is {output_spread:.3g}, of the data {data_spread:.3g}): "
+                "its units are dead or it collapsed, so it ranks nothing. "
+                + divergence_advice(self.learning_rate)
+                + " With ReLU networks init='keras' (zero biases) also helps."
+            )
 
     def _fit_net(self, X, config):
         """The fitted net of :meth:`fit`: one member, trained with ``random_state``."""

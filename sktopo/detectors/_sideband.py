@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from sktopo.exceptions import TrainingDivergedError
 from sktopo.nn._config import TrainingConfig
 from sktopo.nn._flow import ConditionalFlow, StackedNegativeLogLikelihood
 from sktopo.nn._specs import flow_flops
@@ -345,7 +346,35 @@ class SidebandReference(BaseEstimator):
         self.best_validation_loss_ = float(min(history[:, "valid_loss"]))
         self.flow_ = net.module_.flow.cpu().eval()
         self.net_ = net
+        try:
+            self._check_spread(X[inside])
+        except BaseException:
+            for name in _FITTED:
+                self.__dict__.pop(name, None)
+            raise
         return self
+
+    def _check_spread(self, window_rows, n=2000):
+        """Refuse a flow whose samples have collapsed or exploded.
+
+        The samples of the other features must spread about as much as the
+        data inside the window do (within a factor of 20 either way).  A
+        learning rate far too large leaves a flow that puts every sample on
+        one point (measured: a spread of 2e-3 against 0.12 in the data) with
+        a finite loss.
+        """
+        others = self.preprocessing_["columns"]
+        data = window_rows[:, others].std(axis=0)
+        samples = self.sample(n)[:, others].std(axis=0)
+        ratio = samples / np.where(data > 0, data, 1.0)
+        if not np.all(np.isfinite(ratio)) or ratio.min() < 0.05 or ratio.max() > 20:
+            raise TrainingDivergedError(
+                "The trained flow's samples spread "
+                f"{np.array2string(samples, precision=3)} in the other features where the "
+                f"data in the window spread {np.array2string(data, precision=3)}: the flow "
+                "collapsed or diverged and would give a wrong reference. Lower "
+                f"learning_rate (now {self.learning_rate:g}) or train longer (max_epochs)."
+            )
 
     # ------------------------------------------------------------- sampling
     def sample(self, n_samples=1, *, random_state=None):

@@ -101,7 +101,8 @@ class VAEDetector(NeuralDetector):
     learning_rate : float, default=1e-3
         Step size.
     batch_size : int, default=128
-        Samples per mini-batch (capped at the training-set size).
+        Samples per mini-batch (capped at the training-set size); ``'auto'``:
+        ``min(1024, max(32, n // 20))`` for ``n`` training samples.
     max_epochs : int, default=100
         Passes over the training data.
     early_stopping : bool, default=False
@@ -306,6 +307,36 @@ class VAEDetector(NeuralDetector):
 
     def _criterion(self):
         return StackedVAELoss(beta=self.beta, reconstruction=self.reconstruction)
+
+    # posterior collapse (a decoder that ignores its code) is a VAE's own behaviour
+    # at large beta, measured and reported, not an error
+    _refuse_constant_output = False
+
+    def _training_losses(self, X):
+        return self._all_scores(X)[:, SCORES.index("elbo")]
+
+    def _check_training_data(self, X):
+        if self.reconstruction != "cross_entropy":
+            return
+        low, high = float(X.min()), float(X.max())
+        if low < 0 or high > 1:
+            rows = np.flatnonzero((X < 0).any(axis=1) | (X > 1).any(axis=1))
+            raise ValueError(
+                "reconstruction='cross_entropy' compares each row with a softmax output: "
+                f"rows must be distributions (values in [0, 1] summing to one), but X has "
+                f"values in [{low:.3g}, {high:.3g}] ({rows.size} rows outside [0, 1], the "
+                f"first row {rows[0]}). Normalise each row to unit sum (jet images: "
+                "JetImages(normalize=True)) or use reconstruction='mse'."
+            )
+        sums = X.sum(axis=1)
+        off = np.flatnonzero(np.abs(sums - 1.0) > 1e-3)
+        if off.size:
+            raise ValueError(
+                "reconstruction='cross_entropy' compares each row with a softmax output: "
+                f"rows must sum to one, but {off.size} of {X.shape[0]} do not (row "
+                f"{off[0]} sums to {sums[off[0]]:.4g}). Normalise each row to unit sum or use "
+                "reconstruction='mse'."
+            )
 
     def _train_members(self, X, random_states, config=None, *, beta=None):
         """Train one stacked module with one VAE per entry of ``random_states``.

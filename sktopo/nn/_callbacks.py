@@ -33,6 +33,7 @@ from sktopo.exceptions import TrainingDivergedError
 
 __all__ = [
     "DIVERGENCE_FACTOR",
+    "check_final_losses",
     "DivergenceCheck",
     "MemberEarlyStopping",
     "MemberLossRecorder",
@@ -55,6 +56,31 @@ def divergence_advice(lr):
         f"The learning rate ({lr}) is probably too large for this data; lower "
         "learning_rate, standardise the features, or use optimizer='adam'."
     )
+
+
+def check_final_losses(final, initial, lr, *, what="the training data"):
+    """Raise :class:`TrainingDivergedError` if training left a loss far above where it began.
+
+    The per-epoch check (:class:`DivergenceCheck`) sees the losses of the
+    batches, each computed before its update: a training of one step (one
+    epoch of one batch) that blows the weights up ends with a loss nobody
+    measured.  This compares the loss of the trained network on ``what``
+    (``final``, one value per member) with the first batch's (``initial``).
+
+    Parameters
+    ----------
+    final, initial : array-like of shape (n_members,)
+    lr : float
+        The learning rate, for the advice.
+    """
+    for k, (first, now) in enumerate(zip(initial, final)):
+        if not math.isfinite(now) or now > DIVERGENCE_FACTOR * abs(first):
+            raise TrainingDivergedError(
+                f"After training, the loss on {what} is {now:.3g}"
+                + (f" (member {k})" if len(final) > 1 else "")
+                + f", against {first:.3g} on the first batch: training diverged. "
+                + divergence_advice(lr)
+            )
 
 
 def by_member(param, n_members):
@@ -120,6 +146,11 @@ class MemberLossRecorder(Callback):
             if is_best:
                 self._best[prefix] = mean
             net.history.record(f"{prefix}_loss_best", bool(is_best))
+
+    def on_train_end(self, net, **kwargs):
+        # the last epoch's per-batch tensors (on the training device) stay out of the
+        # fitted model and its files
+        self._batches = {True: [], False: []}
 
 
 class DivergenceCheck(Callback):

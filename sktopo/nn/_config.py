@@ -90,9 +90,9 @@ class TrainingConfig:
     ----------
     optimizer : {'sgd', 'adam'}
     learning_rate : float
-    batch_size : int
-        Rows per member and batch (the training path caps it at the number
-        of training rows).
+    batch_size : int or 'auto'
+        Rows per member and batch; ``'auto'``: about 20 batches per epoch,
+        at most 1024 (:func:`~sktopo.nn._training.resolve_batch_size`).
     max_epochs : int
     early_stopping : bool
     validation_fraction : float
@@ -108,7 +108,7 @@ class TrainingConfig:
 
     optimizer: str = "sgd"
     learning_rate: float = 1e-2
-    batch_size: int = 64
+    batch_size: int | str = 64
     max_epochs: int = 200
     early_stopping: bool = False
     validation_fraction: float = 0.1

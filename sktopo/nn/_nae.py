@@ -354,7 +354,7 @@ class NegativeSampler(Callback):
     draws as many negatives per member as the batch has rows
     (:func:`sample_negatives`) and sets them on the net's criterion
     (:class:`NAELoss`); at the switch it sets the optimizer's learning rate
-    to ``learning_rate``.  Validation batches get no negatives.
+    to ``learning_rate`` and clears its state (Adam's moments).  Validation batches get no negatives.
 
     Parameters
     ----------
@@ -380,6 +380,9 @@ class NegativeSampler(Callback):
         epoch = len(net.history)  # skorch has already appended this epoch's row
         if not self.active_ and epoch > self.pretrain_epochs:
             self.active_ = True
+            # A fresh optimizer for the NAE phase: new learning rate, no moments
+            # carried over from the autoencoder loss.
+            net.optimizer_.state.clear()
             for group in net.optimizer_.param_groups:
                 group["lr"] = self.learning_rate
 

@@ -27,8 +27,11 @@ from every scikit-learn estimator.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.utils import TeeGenerator
@@ -52,7 +55,9 @@ __all__ = [
     "StopTraining",
     "TrainingDivergedError",
     "build_net",
+    "check_convergence",
     "member_seeds",
+    "resolve_batch_size",
     "train_stacked",
 ]
 
@@ -297,6 +302,64 @@ def build_net(
     )
 
 
+def resolve_batch_size(batch_size, n_rows):
+    """Rows per batch: ``batch_size``, or for ``'auto'`` about 20 batches per epoch.
+
+    ``'auto'`` is ``min(1024, max(32, n_rows // 20))``: the papers' 1024 on
+    large samples, and still about twenty optimizer steps per epoch on a few
+    hundred rows (one batch of 1024 would be one step per epoch, and a
+    training that looks converged long before it is).  Never more than
+    ``n_rows``.
+
+    Examples
+    --------
+    >>> from sktopo.nn._training import resolve_batch_size
+    >>> resolve_batch_size("auto", 400), resolve_batch_size("auto", 100_000)
+    (32, 1024)
+    >>> resolve_batch_size(64, 50)
+    50
+    """
+    if batch_size == "auto":
+        batch_size = min(1024, max(32, n_rows // 20))
+    return int(min(batch_size, n_rows))
+
+
+def check_convergence(history, config):
+    """Warn (``ConvergenceWarning``) when a training ran out of epochs while still improving.
+
+    As scikit-learn's multilayer perceptron: a training has converged when its
+    loss (the validation loss with early stopping, else the training loss)
+    has not improved by more than ``tol`` for ``n_iter_no_change`` epochs.  A
+    training that stopped early has; one that used all ``max_epochs`` is
+    checked over its last ``n_iter_no_change`` epochs.
+
+    Returns
+    -------
+    converged : bool
+    """
+    n_epochs = len(history)
+    if n_epochs < config.max_epochs:
+        return True  # stopped early: converged by definition
+    key = "valid_loss" if "valid_loss" in history[-1] else "train_loss"
+    losses = np.asarray(history[:, key], dtype=np.float64)
+    window = min(config.n_iter_no_change, n_epochs - 1) if n_epochs > 1 else 1
+    before = losses[:-window].min() if n_epochs > window else losses[0]
+    recent = losses[-window:].min()
+    if not before - recent > config.tol:
+        return True
+    which = "validation" if key == "valid_loss" else "training"
+    warnings.warn(
+        f"Training used all max_epochs={config.max_epochs} epochs and its {which} loss was "
+        f"still falling: {before:.4g} before the last {window} epoch(s), {recent:.4g} in "
+        f"them (improvement {before - recent:.3g} > tol={config.tol:g}). The network has "
+        "not converged; raise max_epochs (or learning_rate), and look at loss_curve_ or "
+        "net_.history.",
+        ConvergenceWarning,
+        stacklevel=4,
+    )
+    return False
+
+
 def member_seeds(random_state):
     """The three seeds one network draws from its ``random_state``.
 
@@ -371,10 +434,15 @@ def train_stacked(X, config, random_states, *, module, module_kwargs, flops_per_
         valid_indices=as_index(valid_idx),
         criterion=criterion,
     )
-    batch = min(config.batch_size, n_samples)
+    if config.batch_size == "auto":
+        batch = resolve_batch_size("auto", train_idx.shape[1])
+        net.set_params(batch_size=batch)
+    else:
+        batch = min(config.batch_size, n_samples)
     flops = 3 * flops_per_row * batch * n_members  # forward and backward
     with torch_threads(choose_threads(config.n_threads, flops)):
         net.fit(X_t, None)
     # The index tensors were only needed for training; do not carry them in pickles.
     net.train_indices = net.valid_indices = None
+    check_convergence(net.history, config)
     return net

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["NoBottleneckWarning", "TrainingDivergedError"]
+__all__ = ["CacheIntegrityWarning", "NoBottleneckWarning", "TrainingDivergedError"]
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -23,4 +23,13 @@ class NoBottleneckWarning(UserWarning):
     network is far from the identity), and some experiments use it on purpose
     (the latent-2 reference of a circle in arXiv:2102.08380, Sec. 4, which has
     no break point); silence it there with :func:`warnings.catch_warnings`.
+    """
+
+
+class CacheIntegrityWarning(UserWarning):
+    """A cached chunk of generated jets failed its checks and is generated again.
+
+    Each chunk of :func:`sktopo.datasets.make_jets`'s cache records its index,
+    seed, settings, row count and a checksum of its arrays; a swapped, short,
+    duplicated or tampered chunk is never returned.
     """

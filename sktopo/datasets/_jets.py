@@ -6,6 +6,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from numbers import Integral, Real
 from pathlib import Path
@@ -19,16 +20,22 @@ from sktopo.datasets._jet_pythia import (
     PARTON_SHOWERS,
     PROCESSES,
     chunk_seed,
-    chunk_sizes,
     generate_chunk,
 )
+from sktopo.exceptions import CacheIntegrityWarning
 from sktopo.utils._atomic import atomic_path
 from sktopo.utils._optional import import_optional
 
-__all__ = ["get_jets_home", "make_jets"]
+__all__ = ["CacheIntegrityWarning", "get_jets_home", "make_jets"]
 
-_FORMAT_VERSION = 1
+# 2: chunks carry a sha256 checksum (chunks of format 1 are not found, not trusted)
+_FORMAT_VERSION = 2
 _ARRAYS = ("constituents", "jets", "n_constituents")
+_DTYPES = {
+    "constituents": np.dtype(np.float64),
+    "jets": np.dtype(np.float64),
+    "n_constituents": np.dtype(np.int64),
+}
 
 _DESCR = """Jets generated with Pythia 8 (pythia8mc {pythia}), after arXiv:1808.08992 Sec. II.
 
@@ -49,7 +56,9 @@ def get_jets_home(data_home: str | os.PathLike | None = None) -> Path:
 
     The default is ``<sklearn.datasets.get_data_home()>/sktopo`` (scikit-learn
     honours ``$SCIKIT_LEARN_DATA``; usually ``~/scikit_learn_data/sktopo``).
-    Jets live in its ``jets`` subfolder, one folder per set of settings.
+    Jets live in its ``jets`` subfolder, one folder per set of settings.  An
+    empty ``data_home`` is refused (it would mean the working directory); an
+    empty ``$SKTOPO_DATA`` counts as unset.
 
     Examples
     --------
@@ -57,12 +66,40 @@ def get_jets_home(data_home: str | os.PathLike | None = None) -> Path:
     >>> get_jets_home("/tmp/my_data").as_posix()
     '/tmp/my_data/jets'
     """
-    root = data_home if data_home is not None else os.environ.get("SKTOPO_DATA")
+    if data_home is not None:
+        if isinstance(data_home, (bool, np.bool_)) or not isinstance(data_home, (str, os.PathLike)):
+            raise ValueError(f"data_home must be a path or None; got {data_home!r}.")
+        if not os.fspath(data_home).strip():
+            raise ValueError(
+                "data_home='' would write into the working directory; give a folder, or "
+                "None for the default."
+            )
+    root = data_home if data_home is not None else os.environ.get("SKTOPO_DATA") or None
     if root is None:
         from sklearn.datasets import get_data_home
 
         root = os.path.join(get_data_home(), "sktopo")
     return Path(root).expanduser() / "jets"
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not POSIX
+        return None
+
+
+def _check_fits_in_memory(n_jets: int, max_constituents: int) -> None:
+    """Refuse, before any work, a request whose returned arrays exceed the machine's memory."""
+    need = n_jets * (max_constituents * 3 * 8 + 4 * 8 + 8)
+    have = _physical_memory()
+    if have is not None and need > have:
+        raise ValueError(
+            f"n_jets={n_jets} with max_constituents={max_constituents} would return "
+            f"{need / 2**30:,.1f} GiB of arrays, more than this machine's "
+            f"{have / 2**30:,.1f} GiB of memory; ask for fewer jets per call (the cache "
+            "makes the first jets of a larger request equal a smaller one's)."
+        )
 
 
 def _check_choice(value, name: str, choices) -> str:
@@ -109,27 +146,89 @@ def _cache_key(config: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _read_chunk(path: Path, n_needed: int, key: str) -> dict | None:
-    """The first ``n_needed`` jets of a cached chunk, or None if absent/short/foreign."""
+def _checksum(arrays: dict, attrs: dict) -> str:
+    """sha256 of a chunk's identity (key, index, seed, row count) and of its arrays' bytes."""
+    h = hashlib.sha256()
+    identity = {k: attrs[k] for k in ("cache_key", "chunk", "seed", "n_jets")}
+    h.update(json.dumps(identity, sort_keys=True, default=int).encode())
+    for name in _ARRAYS:
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"|{name}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(memoryview(a).cast("B"))
+    return h.hexdigest()
+
+
+def _expected_shapes(n: int, max_constituents: int) -> dict[str, tuple[int, ...]]:
+    return {
+        "constituents": (n, max_constituents, 3),
+        "jets": (n, 4),
+        "n_constituents": (n,),
+    }
+
+
+def _read_chunk(
+    path: Path, n_needed: int, key: str, config: dict, index: int, seed: int
+) -> tuple[dict | None, str | None]:
+    """The first ``n_needed`` jets of a cached chunk, after checking it.
+
+    Returns ``(arrays, None)`` for a chunk that passes every check, else
+    ``(None, reason)``; ``reason`` is None when there is no file or when the
+    file is a valid chunk of fewer jets than needed (a shorter earlier
+    request), i.e. when regenerating is routine.  Checked: the settings
+    (cache key and the settings text), the chunk's index and seed, its row
+    count (attribute and every dataset), shapes and dtypes, and the sha256
+    checksum of its identity and arrays.
+    """
     if not path.exists():
-        return None
+        return None, None
     h5py = import_optional("h5py", "jets")
     try:
         with h5py.File(path, "r") as fh:
-            if fh.attrs.get("cache_key") != key or int(fh.attrs["n_jets"]) < n_needed:
-                return None
-            out = {name: fh[name][:n_needed] for name in _ARRAYS}
-            out["n_events"] = np.array(
-                fh.attrs["n_events"] if int(fh.attrs["n_jets"]) == n_needed else -1
-            )
-            return out
-    except (OSError, KeyError):  # unreadable: generated again and replaced atomically
-        return None
+            attrs = dict(fh.attrs)
+            if attrs.get("cache_key") != key:
+                return None, f"its cache key {attrs.get('cache_key')!r} is not {key!r}"
+            if attrs.get("settings") != json.dumps(config, sort_keys=True):
+                return None, "its recorded settings differ from this call's"
+            if "chunk" not in attrs or int(attrs["chunk"]) != index:
+                return None, f"it records chunk index {attrs.get('chunk')}, not {index}"
+            if "seed" not in attrs or int(attrs["seed"]) != seed:
+                return None, f"it records seed {attrs.get('seed')}, not {seed}"
+            n_rows = int(attrs["n_jets"])
+            if n_rows < n_needed:
+                return None, None  # a valid shorter chunk: extended by generating it again
+            expected = _expected_shapes(n_rows, config["max_constituents"])
+            arrays = {}
+            for name in _ARRAYS:
+                if name not in fh:
+                    return None, f"dataset {name!r} is missing"
+                data = fh[name]
+                if data.shape != expected[name]:
+                    return None, (
+                        f"dataset {name!r} has shape {data.shape}, its attributes say "
+                        f"{expected[name]}"
+                    )
+                if data.dtype != _DTYPES[name]:
+                    return None, f"dataset {name!r} has dtype {data.dtype}"
+                arrays[name] = data[()]
+            stored = attrs.get("sha256")
+            if stored is None:
+                return None, "it has no checksum"
+            if _checksum(arrays, attrs) != stored:
+                return None, "its checksum does not match its contents"
+            out = {name: arrays[name][:n_needed] for name in _ARRAYS}
+            out["n_events"] = np.array(attrs["n_events"] if n_rows == n_needed else -1)
+            return out, None
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        return None, f"it cannot be read ({type(exc).__name__}: {exc})"
 
 
 def _write_chunk(path: Path, arrays: dict, attrs: dict) -> None:
-    """Write one chunk atomically: a temporary file in the same folder, then a rename."""
+    """Write one chunk atomically: a temporary file in the same folder, then a rename.
+
+    The attributes get the chunk's sha256 checksum (see :func:`_checksum`).
+    """
     h5py = import_optional("h5py", "jets")
+    attrs = {**attrs, "sha256": _checksum(arrays, attrs)}
     with atomic_path(path) as tmp, h5py.File(tmp, "w") as fh:
         for name in _ARRAYS:
             fh.create_dataset(name, data=arrays[name], compression="gzip", compression_opts=1)
@@ -194,6 +293,18 @@ def make_jets(
     most the chunks in flight and the next call with the same settings
     resumes; a repeated call reads instead of generating.
 
+    **The cache is checked, never trusted blindly.**  Each chunk file records
+    its settings (cache key and the settings text), its index, its seed, its
+    number of jets and a sha256 checksum of these and of its arrays' bytes.
+    On reading, a chunk whose settings, index or seed differ (a file swapped
+    with another chunk's), whose datasets have other shapes than its
+    attributes say (a short or truncated chunk), whose checksum does not
+    match (a duplicated chunk with edited attributes, a tampered value) or
+    that has no checksum or cannot be read is generated again with a
+    :class:`CacheIntegrityWarning` naming the file and the reason; it is
+    never returned.  A valid chunk of fewer jets than needed (left by a
+    smaller request) is extended silently.
+
     Parameters
     ----------
     process : {'qcd', 'top', 'w', 'gluino'}
@@ -202,7 +313,9 @@ def make_jets(
         gluinos of mass ``gluino_mass`` decaying to ``u d s`` (an SLHA
         spectrum with ``MODSEL 4 1`` and the RPV blocks, written by sktopo).
     n_jets : int
-        Number of jets, ``>= 1``.
+        Number of jets, ``>= 1``.  A request whose returned arrays would
+        exceed the machine's memory is refused at once (chunks are planned
+        lazily, nothing is generated).
     mpi : bool, default=True
         Multi-parton interactions (``PartonLevel:MPI``).
     hadronization : bool, default=True
@@ -244,14 +357,23 @@ def make_jets(
         Jets per chunk.  Part of the settings: another chunk size gives other
         (equally valid) jets.
     random_state : int, RandomState instance or None, default=None
-        Seeds the chunks.  An int gives reproducible, cached jets; a
-        RandomState draws that int from it; None draws a fresh seed and
-        caches nothing.
+        Seeds the chunks.  An int in ``[0, 2**32 - 1]`` gives reproducible,
+        cached jets; a RandomState draws that int from it; None draws a fresh
+        seed and caches nothing.  Bools, floats and strings are refused.
     n_jobs : int, default=None
         Chunks generated in parallel through joblib (None means 1 unless in a
         :func:`joblib.parallel_config` context, e.g. the ``'dask'`` backend).
+        **One chunk is one Pythia run in one worker**, so workers help only
+        when the request spans several chunks (``n_jets > chunk_size``): at
+        most ``ceil(n_jets / chunk_size)`` of them work.  A request of a
+        single chunk is not split, because the chunks' seeds define the jets
+        (splitting would return other jets than ``n_jobs=1``); ``n_jobs > 1``
+        then warns.  To generate a small sample in parallel, pass a smaller
+        ``chunk_size`` (other, equally valid jets).
     data_home : str or path-like, default=None
         Cache root, see :func:`get_jets_home` (``$SKTOPO_DATA`` when None).
+        An empty string is refused (it would write into the working
+        directory).
     cache : bool, default=True
         Read and write the cache (only with a seeded ``random_state``).
     verbose : bool, default=False
@@ -282,11 +404,20 @@ def make_jets(
     ------
     ValueError
         For an unknown process, shower or detector, ``n_jets < 1``, bad
-        numbers, or a Pythia setting that Pythia rejects (named).
+        numbers (integer parameters refuse bools, floats and strings), a
+        request larger than the machine's memory, ``data_home=''``, or a
+        Pythia setting that Pythia rejects (named).
     RuntimeError
         If Pythia fails to initialise or the window is never reached.
     ImportError
         Without ``pythia8mc`` or ``h5py`` (``pip install "sktopo[jets]"``).
+
+    Warns
+    -----
+    CacheIntegrityWarning
+        For a cached chunk that fails its checks (it is generated again).
+    UserWarning
+        For ``n_jobs > 1`` on a request of a single chunk.
 
     See Also
     --------
@@ -337,44 +468,102 @@ def make_jets(
         "pythia_settings": _check_settings(pythia_settings),
         "chunk_size": _check_number(chunk_size, "chunk_size", 1, integer=True),
     }
+    for name, flag in (("cache", cache), ("verbose", verbose)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name} must be a bool; got {flag!r}.")
+    if n_jobs is not None and (
+        isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, Integral) or n_jobs == 0
+    ):
+        raise ValueError(f"n_jobs must be None or a nonzero int; got {n_jobs!r}.")
+    if isinstance(random_state, (bool, np.bool_)) or not (
+        random_state is None or isinstance(random_state, (Integral, np.random.RandomState))
+    ):
+        raise ValueError(
+            f"random_state must be an int, a RandomState or None; got {random_state!r}."
+        )
     cached = cache and random_state is not None
-    if isinstance(random_state, Integral) and not isinstance(random_state, bool):
+    if isinstance(random_state, Integral):
         seed = _check_number(random_state, "random_state", 0, 2**32 - 1, integer=True)
     else:
         seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     config["random_state"] = seed
-    sizes = chunk_sizes(n_jets, config["chunk_size"])
+    if data_home is not None:
+        get_jets_home(data_home)  # refuses '' even when nothing is cached
+    chunk = config["chunk_size"]
+    n_chunks = -(-n_jets // chunk)  # planned lazily: chunk i holds _size(i) jets
+
+    def _size(i: int) -> int:
+        return min(chunk, n_jets - i * chunk)
+
+    _check_fits_in_memory(n_jets, config["max_constituents"])
     key = _cache_key(config)
     folder = get_jets_home(data_home) / f"{process}-{key}" if cached else None
-    results: list[dict | None] = [None] * len(sizes)
+    shapes = _expected_shapes(n_jets, config["max_constituents"])
+    out = {name: np.empty(shapes[name], dtype=_DTYPES[name]) for name in _ARRAYS}
+    n_events: list[int] = [0] * n_chunks
+    todo = []
+
+    def store(i: int, arrays: dict) -> None:
+        rows = slice(i * chunk, min((i + 1) * chunk, n_jets))
+        for name in _ARRAYS:
+            out[name][rows] = arrays[name]
+        n_events[i] = int(arrays["n_events"])
+
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
         _write_settings(folder, config)
-        for i, m in enumerate(sizes):
-            results[i] = _read_chunk(folder / f"chunk_{i:06d}.h5", m, key)
-    todo = [i for i, r in enumerate(results) if r is None]
+    for i in range(n_chunks):
+        if folder is None:
+            todo.append(i)
+            continue
+        path = folder / f"chunk_{i:06d}.h5"
+        arrays, problem = _read_chunk(path, _size(i), key, config, i, chunk_seed(seed, i))
+        if arrays is not None:
+            store(i, arrays)
+            continue
+        if problem is not None:
+            warnings.warn(
+                f"cached jets {path} are not used and are generated again: {problem}.",
+                CacheIntegrityWarning,
+                stacklevel=2,
+            )
+        todo.append(i)
+    if todo and n_chunks == 1 and n_jobs is not None and joblib.effective_n_jobs(n_jobs) > 1:
+        warnings.warn(
+            f"n_jobs={n_jobs} cannot help: the {n_jets} jets are one chunk "
+            f"(chunk_size={chunk}), and one chunk is one Pythia run in one worker. "
+            "A smaller chunk_size splits the work (and gives other, equally valid jets).",
+            UserWarning,
+            stacklevel=2,
+        )
     if todo:
         tasks = (
-            joblib.delayed(_indexed_chunk)(config, chunk_seed(seed, i), sizes[i], i) for i in todo
+            joblib.delayed(_indexed_chunk)(config, chunk_seed(seed, i), _size(i), i)
+            for i in todo
         )
         parallel = joblib.Parallel(n_jobs=n_jobs, return_as="generator_unordered")
         with tqdm(total=len(todo), desc=f"{process} jet chunks", disable=not verbose) as bar:
             for i, arrays in parallel(tasks):
+                expected = _expected_shapes(_size(i), config["max_constituents"])
+                for name in _ARRAYS:  # what goes into the cache is what was asked for
+                    if arrays[name].shape != expected[name]:
+                        raise RuntimeError(
+                            f"chunk {i} came back with {name} of shape {arrays[name].shape}, "
+                            f"not {expected[name]}."
+                        )
                 if folder is not None:
                     attrs = {
                         "cache_key": key,
                         "settings": json.dumps(config, sort_keys=True),
                         "chunk": i,
                         "seed": chunk_seed(seed, i),
-                        "n_jets": sizes[i],
+                        "n_jets": _size(i),
                         "n_events": int(arrays["n_events"]),
                         "n_failed": int(arrays["n_failed"]),
                     }
                     _write_chunk(folder / f"chunk_{i:06d}.h5", arrays, attrs)
-                results[i] = arrays
+                store(i, arrays)
                 bar.update()
-    out = {name: np.concatenate([r[name] for r in results]) for name in _ARRAYS}
-    n_events = [int(r["n_events"]) for r in results]
     descr = _DESCR.format(
         pythia=config["pythia8mc"],
         hard=", ".join(PROCESSES[process]),
@@ -390,7 +579,7 @@ def make_jets(
             if detector is None
             else "calorimeter towers 0.1 x 2pi/63, smeared energies (see make_jets)."
         ),
-        n_chunks=len(sizes),
+        n_chunks=n_chunks,
         **{k: v for k, v in config.items() if k not in ("pythia8mc", "detector")},
     )
     return Bunch(

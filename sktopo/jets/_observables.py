@@ -6,19 +6,37 @@ ignores zero-padding (``pT == 0``) and returns one number per jet (or one row
 for :func:`nsubjettiness`).  Constituents are treated as **massless**:
 ``E = pT cosh(eta)``, ``pz = pT sinh(eta)``.  Masses and momenta come out in the
 unit of ``pT`` (GeV for :func:`sktopo.datasets.make_jets`).
+
+**Input checks.**  Every value must be finite, ``pT >= 0``, and a real
+constituent must lie in the physical ranges ``|eta| <= 50`` and
+``|phi| <= 4 pi`` (see :mod:`sktopo.jets._constituents`); the error names the
+first offending jet and constituent.  Every parameter is validated (finite,
+in its documented range, no bools).
+
+**Memory.**  Every observable works through the jets in row chunks (a few
+MiB of temporaries for :func:`jet_pt`, :func:`jet_mass` and
+:func:`n_constituents`, at most 5,000 jets at a time for FastJet), so the
+memory beyond the input and the output does not grow with the number of
+jets; float32 input is converted chunk by chunk, not copied whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Integral
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from sklearn.utils._param_validation import StrOptions, validate_params
 
-from sktopo.jets._constituents import as_constituents, trim_padding
+from sktopo.jets._constituents import (
+    as_constituents,
+    iter_row_chunks,
+    jet_kinematics,
+)
 from sktopo.jets._fastjet import apply_per_chunk, cluster_sequence
-from sktopo.physics import cartesian_from_pt_eta_phi, minkowski_dot
 from sktopo.utils._optional import import_optional
+from sktopo.utils._validation import RealInterval
 
 __all__ = [
     "jet_mass",
@@ -30,12 +48,32 @@ __all__ = [
     "tau32",
 ]
 
-_CHUNK = 5000
 _AXES = {"onepass_kt": "OnePass_KT_Axes", "kt": "KT_Axes"}
 
 
-def _jet_four_momentum(constituents: ArrayLike) -> NDArray[np.float64]:
-    return cartesian_from_pt_eta_phi(trim_padding(as_constituents(constituents))).sum(axis=1)
+# finite by construction: the open bound at infinity refuses inf, and NaN is in no interval
+_Z_CUT = RealInterval(0.0, 1.0, closed="left")
+_NONNEGATIVE = RealInterval(0.0, np.inf, closed="left")
+_POSITIVE = RealInterval(0.0, np.inf, closed="neither")
+
+
+def _check_n_subjets(n_subjets) -> list[int]:
+    """A non-empty sequence of ints >= 1; bools, floats and strings are refused."""
+    if isinstance(n_subjets, (str, bytes)) or not isinstance(n_subjets, Sequence | np.ndarray):
+        raise ValueError(
+            f"n_subjets must be a non-empty sequence of integers >= 1; got {n_subjets!r}."
+        )
+    values = list(n_subjets)
+    bad = [
+        n for n in values
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, Integral) or n < 1
+    ]
+    if not values or bad:
+        raise ValueError(
+            "n_subjets must be a non-empty sequence of integers >= 1 (no bools, floats or "
+            f"strings); got {n_subjets!r}."
+        )
+    return [int(n) for n in values]
 
 
 def jet_pt(constituents: ArrayLike) -> NDArray[np.float64]:
@@ -60,8 +98,7 @@ def jet_pt(constituents: ArrayLike) -> NDArray[np.float64]:
     >>> jet_pt(jet).round(12).tolist()  # perpendicular in phi: sqrt(3^2 + 4^2)
     [5.0]
     """
-    p = _jet_four_momentum(constituents)
-    return np.hypot(p[:, 1], p[:, 2])
+    return np.ascontiguousarray(jet_kinematics(constituents)[:, 0])
 
 
 def jet_mass(constituents: ArrayLike) -> NDArray[np.float64]:
@@ -83,7 +120,10 @@ def jet_mass(constituents: ArrayLike) -> NDArray[np.float64]:
     mass : ndarray of shape (n_jets,)
         In the unit of pT; exactly 0 for jets with fewer than two
         constituents.  Computed as ``sqrt(E^2 - |p|^2)``, so a nearly massless
-        jet shows a rounding floor of about ``1e-8 E``.
+        jet shows a rounding floor of about ``1e-8 E``.  Jets reaching beyond
+        ``|eta| = 5`` are summed in the frame boosted along the beam to their
+        hardest constituent (the mass is invariant), so large ``|eta|``
+        neither overflows nor cancels; ``|eta| > 50`` is refused.
 
     Examples
     --------
@@ -93,11 +133,10 @@ def jet_mass(constituents: ArrayLike) -> NDArray[np.float64]:
     >>> jet_mass(jet).round(9).tolist()  # 2 * 100 * 100 * (1 - cos 60 deg)
     [100.0]
     """
-    X = trim_padding(as_constituents(constituents))
-    p = cartesian_from_pt_eta_phi(X).sum(axis=1)
-    mass = np.sqrt(np.clip(minkowski_dot(p, p), 0.0, None))
+    X = as_constituents(constituents, dtype=None)
+    mass = np.ascontiguousarray(jet_kinematics(X, check=False)[:, 3])
     # one massless constituent is massless exactly, not up to rounding
-    mass[np.count_nonzero(X[..., 0] > 0, axis=1) < 2] = 0.0
+    mass[_count(X) < 2] = 0.0
     return mass
 
 
@@ -110,9 +149,25 @@ def n_constituents(constituents: ArrayLike) -> NDArray[np.int64]:
     >>> n_constituents([[[5.0, 0.1, 0.2], [0.0, 0.0, 0.0]], [[1.0, 0, 0], [2.0, 0, 0]]]).tolist()
     [1, 2]
     """
-    return np.count_nonzero(as_constituents(constituents)[..., 0] > 0, axis=1).astype(np.int64)
+    return _count(as_constituents(constituents, dtype=None))
 
 
+def _count(X: NDArray) -> NDArray[np.int64]:
+    out = np.empty(X.shape[0], dtype=np.int64)
+    for rows in iter_row_chunks(X.shape[0], X.shape[1] * 8):
+        out[rows] = np.count_nonzero(X[rows, :, 0] > 0, axis=1)
+    return out
+
+
+@validate_params(
+    {
+        "constituents": ["array-like"],
+        "z_cut": [_Z_CUT],
+        "beta": [_NONNEGATIVE],
+        "R0": [_POSITIVE],
+    },
+    prefer_skip_nested_validation=True,
+)
 def softdrop_mass(
     constituents: ArrayLike,
     *,
@@ -136,14 +191,17 @@ def softdrop_mass(
     ----------
     constituents : array-like of shape (n_jets, n_constituents, 3)
         ``(pT, eta, phi)`` per constituent, zero-padded; or flattened.
-    z_cut : float, default=0.1
-        Soft threshold on the momentum fraction.
-    beta : float, default=0.0
+    z_cut : float in [0, 1), default=0.1
+        Soft threshold on the momentum fraction (``0``: no grooming).
+    beta : float >= 0, default=0.0
         Angular exponent; ``0`` is the modified mass-drop tagger, larger
         values groom less.
-    R0 : float, default=1.0
+    R0 : float > 0, default=1.0
         Jet radius of the angular factor (the anti-kT radius of
         :func:`sktopo.datasets.make_jets`).
+
+    Every parameter must be finite (NaN and infinity are refused, as are
+    bools).
 
     Returns
     -------
@@ -171,7 +229,7 @@ def softdrop_mass(
     >>> softdrop_mass(jet).round(6).tolist()
     [100.0]
     """
-    X = as_constituents(constituents)
+    X = as_constituents(constituents, dtype=None)
     ak = import_optional("awkward", "jets")
 
     def groom(jets):
@@ -182,9 +240,19 @@ def softdrop_mass(
         # groomed down to one constituent: massless exactly, not up to rounding
         return np.where(np.asarray(ak.num(result.constituents, axis=-1)).reshape(-1) < 2, 0.0, mass)
 
-    return np.clip(apply_per_chunk(X, groom, (), _CHUNK), 0.0, None)
+    return np.clip(apply_per_chunk(X, groom, ()), 0.0, None)
 
 
+@validate_params(
+    {
+        "constituents": ["array-like"],
+        "n_subjets": ["array-like"],
+        "beta": [_POSITIVE],
+        "R0": [_POSITIVE],
+        "axes": [StrOptions(set(_AXES))],
+    },
+    prefer_skip_nested_validation=True,
+)
 def nsubjettiness(
     constituents: ArrayLike,
     n_subjets: Sequence[int] = (1, 2, 3),
@@ -206,11 +274,12 @@ def nsubjettiness(
     constituents : array-like of shape (n_jets, n_constituents, 3)
         ``(pT, eta, phi)`` per constituent, zero-padded; or flattened.
     n_subjets : sequence of int, default=(1, 2, 3)
-        The values of ``N``, each >= 1.
-    beta : float, default=1.0
-        Angular exponent.
-    R0 : float, default=1.0
-        Characteristic jet radius in the normalisation.
+        The values of ``N``, each an int >= 1 (bools, floats and strings are
+        refused, not coerced).
+    beta : float > 0, default=1.0
+        Angular exponent; finite.
+    R0 : float > 0, default=1.0
+        Characteristic jet radius in the normalisation; finite.
     axes : {'onepass_kt', 'kt'}, default='onepass_kt'
         ``'kt'``: the ``N`` exclusive-kT subjets; ``'onepass_kt'``: those
         refined by one pass of the minimisation of ``tau_N``, as used by
@@ -240,14 +309,8 @@ def nsubjettiness(
     >>> nsubjettiness(jet, axes="kt").round(9).tolist()
     [[0.2, 0.0, 0.0]]
     """
-    if axes not in _AXES:
-        raise ValueError(f"axes must be one of {sorted(_AXES)}; got {axes!r}.")
-    n_subjets = [int(n) for n in n_subjets]
-    if not n_subjets or min(n_subjets) < 1:
-        raise ValueError(f"n_subjets must be a non-empty list of integers >= 1; got {n_subjets}.")
-    if R0 <= 0 or beta <= 0:
-        raise ValueError(f"beta and R0 must be > 0; got beta={beta}, R0={R0}.")
-    X = as_constituents(constituents)
+    n_subjets = _check_n_subjets(n_subjets)
+    X = as_constituents(constituents, dtype=None)
 
     def taus(jets):
         result = cluster_sequence(jets, "kt").njettiness(
@@ -259,7 +322,7 @@ def nsubjettiness(
         )
         return np.asarray(result, dtype=np.float64).reshape(len(jets), len(n_subjets))
 
-    return apply_per_chunk(X, taus, (len(n_subjets),), _CHUNK)
+    return apply_per_chunk(X, taus, (len(n_subjets),))
 
 
 def _ratio(numerator: NDArray[np.float64], denominator: NDArray[np.float64]):

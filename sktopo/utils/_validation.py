@@ -14,7 +14,14 @@ from sklearn.utils._param_validation import Interval, InvalidParameterError, Opt
 
 from sktopo._config import validate_n_threads
 
-__all__ = ["IntInterval", "N_THREADS_CONSTRAINT", "check_int", "check_real", "validate_n_threads"]
+__all__ = [
+    "IntInterval",
+    "N_THREADS_CONSTRAINT",
+    "RealInterval",
+    "check_int",
+    "check_real",
+    "validate_n_threads",
+]
 
 
 class IntInterval(Interval):
@@ -40,6 +47,29 @@ class IntInterval(Interval):
             return False
         return super().is_satisfied_by(val)
 
+
+
+class RealInterval(Interval):
+    """``Interval(Real, left, right, closed=...)`` that refuses bools (``beta=True`` is not 1.0).
+
+    An open bound at infinity also refuses ``inf``, and NaN lies in no
+    interval, so a finite number is required.
+
+    Examples
+    --------
+    >>> from sktopo.utils._validation import RealInterval
+    >>> z_cut = RealInterval(0.0, 1.0, closed="left")
+    >>> z_cut.is_satisfied_by(0.1), z_cut.is_satisfied_by(True), z_cut.is_satisfied_by(float("nan"))
+    (True, False, False)
+    """
+
+    def __init__(self, left, right, *, closed):
+        super().__init__(Real, left, right, closed=closed)
+
+    def is_satisfied_by(self, val):
+        if isinstance(val, (bool, np.bool_)):
+            return False
+        return super().is_satisfied_by(val)
 
 #: ``n_threads`` of every estimator and of :func:`sktopo.set_config`: None (chosen
 #: from the work), -1 (all available cores) or a positive int.

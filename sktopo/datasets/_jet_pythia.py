@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sktopo.datasets._jet_io import pad_constituents
+from sktopo.jets._constituents import jet_kinematics
 from sktopo.physics import delta_r
 from sktopo.utils._optional import import_optional
 
@@ -246,21 +247,6 @@ def towers(particles: NDArray[np.float64], rng: np.random.Generator) -> NDArray[
     return np.stack([energy[keep] / np.cosh(t_eta), t_eta, t_phi], axis=1)
 
 
-def _jet_from_massless(c: NDArray[np.float64]) -> tuple[float, float, float, float]:
-    """(pT, eta, phi, mass) of the sum of massless (pT, eta, phi) constituents."""
-    px = np.sum(c[:, 0] * np.cos(c[:, 2]))
-    py = np.sum(c[:, 0] * np.sin(c[:, 2]))
-    pz = np.sum(c[:, 0] * np.sinh(c[:, 1]))
-    e = np.sum(c[:, 0] * np.cosh(c[:, 1]))
-    pt = float(np.hypot(px, py))
-    return (
-        pt,
-        float(np.arcsinh(pz / pt)),
-        float(np.arctan2(py, px)),
-        float(np.sqrt(max(e * e - px * px - py * py - pz * pz, 0.0))),
-    )
-
-
 def generate_chunk(
     config: dict, seed: int, n_jets: int, *, max_events: int | None = None
 ) -> dict[str, NDArray]:
@@ -334,7 +320,7 @@ def generate_chunk(
                     parts = towers(parts[:, [3, 1, 2]], rng)
                     if len(parts) == 0:
                         continue
-                    jet = _jet_from_massless(parts)
+                    jet = tuple(jet_kinematics(parts[None], check=False)[0].tolist())
                     if not (pt_lo <= jet[0] <= pt_hi and abs(jet[1]) < eta_max):
                         continue
                 padded, count = pad_constituents(parts[:, :3], config["max_constituents"])

@@ -14,10 +14,14 @@ from functools import cache
 import numpy as np
 from numpy.typing import NDArray
 
+from sktopo.jets._constituents import WORKING_MEMORY_MIB, iter_row_chunks, trim_padding
 from sktopo.physics import cartesian_from_pt_eta_phi
 from sktopo.utils._optional import import_optional
 
-__all__ = ["apply_per_chunk", "cluster_sequence"]
+__all__ = ["CHUNK", "apply_per_chunk", "cluster_sequence"]
+
+# At most this many jets go to FastJet in one call.
+CHUNK = 5000
 
 # Large enough that reclustering puts every constituent of a jet into one jet.
 _RECLUSTER_R = 1000.0
@@ -50,20 +54,29 @@ def cluster_sequence(constituents: NDArray[np.float64], algorithm: str):
 
 
 def apply_per_chunk(
-    constituents: NDArray[np.float64],
+    constituents: NDArray,
     func: Callable[[NDArray[np.float64]], NDArray[np.float64]],
     shape: tuple[int, ...],
-    chunk_size: int,
+    chunk_size: int = CHUNK,
 ) -> NDArray[np.float64]:
     """Evaluate ``func`` on the non-empty jets chunk by chunk; empty jets give 0.
 
-    ``func`` maps ``(k, m, 3)`` non-empty jets to an array ``(k, *shape)``.
+    ``func`` maps ``(k, m, 3)`` float64 non-empty jets to an array
+    ``(k, *shape)``.  At most ``chunk_size`` jets, and about
+    ``WORKING_MEMORY_MIB`` of their four-vectors, are handled at a time
+    (converted to float64 chunk by chunk), so the memory beyond the output
+    does not grow with the number of jets.
     """
-    out = np.zeros((constituents.shape[0], *shape))
-    nonempty = np.flatnonzero(np.any(constituents[..., 0] > 0, axis=1))
+    n, m = constituents.shape[:2]
+    out = np.zeros((n, *shape))
+    # FastJet's inputs (awkward four-vectors) take several times the float64 chunk
+    row_bytes = max(m * 3 * 8 * 8, -(-WORKING_MEMORY_MIB * 2**20 // chunk_size))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="dcut and exclusive jets", category=UserWarning)
-        for start in range(0, nonempty.size, chunk_size):
-            rows = nonempty[start : start + chunk_size]
-            out[rows] = func(constituents[rows])
+        for rows in iter_row_chunks(n, row_bytes):
+            chunk = constituents[rows]
+            nonempty = np.flatnonzero(np.any(chunk[..., 0] > 0, axis=1))
+            if nonempty.size:
+                jets = np.asarray(chunk[nonempty], dtype=np.float64)
+                out[rows.start + nonempty] = func(trim_padding(jets))
     return out

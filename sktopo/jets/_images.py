@@ -21,6 +21,8 @@ from sktopo.physics import wrap_phi
 __all__ = ["JetImages"]
 
 _CHUNK = 4096
+# float32 input is kept as it is and converted chunk by chunk
+_FLOATS = (np.float64, np.float32)
 # With an even number of pixels the image halves meet at the axis: constituents
 # closer than this (radians) to it count for neither half when choosing the
 # flips, so rounding cannot flip an image.  (Odd: the central row/column is out.)
@@ -103,7 +105,8 @@ def _pixelate(
     row, col = row[inside].astype(np.int64), col[inside].astype(np.int64)
     index = (jet[inside] * n_pixels + row) * n_pixels + col
     counts = np.bincount(index, weights=pt[inside], minlength=n_jets * n_pixels * n_pixels)
-    return counts.reshape(n_jets, n_pixels, n_pixels)
+    # with nothing inside the window bincount returns int64 zeros, whatever the weights
+    return counts.astype(np.float64, copy=False).reshape(n_jets, n_pixels, n_pixels)
 
 
 class JetImages(TransformerMixin, BaseEstimator):
@@ -179,7 +182,15 @@ class JetImages(TransformerMixin, BaseEstimator):
     ``plt.imshow(images[0].reshape(jet_images.image_shape_), origin="lower")``
     draws it upright.  For a CNN, ``images.reshape(-1, 1, *jet_images.image_shape_)``
     is the ``(n, 1, H, W)`` view (no copy).  Jets with no constituent inside
-    the window give an all-zero image.
+    the window give an all-zero image (also when no jet of the input has
+    one, e.g. a batch of empty jets).
+
+    **Checks.**  ``fit`` and ``transform`` refuse NaN and infinity, negative
+    pT, and real constituents (``pT > 0``) outside the physical ranges
+    ``|eta| <= 50`` and ``|phi| <= 4 pi`` (any angle within two turns;
+    phi is wrapped): far beyond any detector, such values are unit mistakes
+    or corrupt files, and at ``|eta| ~ 1e20`` the pixel positions would lose
+    all precision.  The error names the jet and the constituent.
 
     The preprocessing commutes with rotations and translations of the jet in
     the ``(eta, phi)`` plane: they change the image only where a constituent
@@ -267,12 +278,15 @@ class JetImages(TransformerMixin, BaseEstimator):
         self : JetImages
         """
         self._validate_params()
-        X = validate_data(self, self._as_2d(X), reset=True, dtype=np.float64)
+        X = validate_data(
+            self, self._as_2d(X), reset=True, dtype=_FLOATS, ensure_all_finite=False
+        )
         if X.shape[1] % 3 != 0:
             raise ValueError(
                 "JetImages expects constituents (n_jets, n_constituents, 3) or their "
                 f"flattened form with 3 * n_constituents columns; got n_features = {X.shape[1]}."
             )
+        as_constituents(X, dtype=None)  # finite, pT >= 0, physical eta and phi
         if self.pad_to is not None and self.pad_to < self.n_pixels:
             raise ValueError(f"pad_to={self.pad_to} must be at least n_pixels={self.n_pixels}.")
         self.n_constituents_ = X.shape[1] // 3
@@ -295,15 +309,18 @@ class JetImages(TransformerMixin, BaseEstimator):
             ``(-1, 1, *image_shape_)`` for a CNN.
         """
         check_is_fitted(self)
-        X = validate_data(self, self._as_2d(X), reset=False, dtype=np.float64)
-        constituents = as_constituents(X)
+        X = validate_data(
+            self, self._as_2d(X), reset=False, dtype=_FLOATS, ensure_all_finite=False
+        )
+        constituents = as_constituents(X, dtype=None)
         height, width = self.image_shape_
         out = np.zeros((constituents.shape[0], height, width))
         before = (height - self.n_pixels) // 2
         window = out[:, before : before + self.n_pixels, before : before + self.n_pixels]
         for start in range(0, constituents.shape[0], _CHUNK):
             chunk = slice(start, start + _CHUNK)
-            window[chunk] = self._images(trim_padding(constituents[chunk]))
+            jets = np.asarray(constituents[chunk], dtype=np.float64)  # float32: chunk by chunk
+            window[chunk] = self._images(trim_padding(jets))
         return out.reshape(len(out), -1)
 
     def _images(self, constituents: NDArray[np.float64]) -> NDArray[np.float64]:

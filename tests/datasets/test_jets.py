@@ -143,6 +143,25 @@ def test_failed_init_names_settings_and_pythia_message():
         (dict(pythia_settings=["Foo:bar = 1"]), "'Foo:bar = 1'"),
         (dict(pythia_settings=["Beams:eCM = lots"]), "'Beams:eCM = lots'"),
         (dict(parton_shower="dire"), "PartonShowers:model = 3"),
+        # integer parameters refuse bools, floats and strings
+        (dict(n_jets=True), "n_jets must be a finite int"),
+        (dict(n_jets="2"), "n_jets must be a finite int"),
+        (dict(n_jets=2.0), "n_jets must be a finite int"),
+        (dict(chunk_size=True), "chunk_size must be a finite int"),
+        (dict(chunk_size=5.0), "chunk_size must be a finite int"),
+        (dict(max_constituents="50"), "max_constituents must be a finite int"),
+        (dict(max_constituents=False), "max_constituents must be a finite int"),
+        (dict(n_jobs=True), "n_jobs must be None or a nonzero int"),
+        (dict(n_jobs=1.5), "n_jobs must be None or a nonzero int"),
+        (dict(n_jobs="2"), "n_jobs must be None or a nonzero int"),
+        (dict(n_jobs=0), "n_jobs must be None or a nonzero int"),
+        (dict(random_state=True), "random_state must be an int"),
+        (dict(random_state=1.5), "random_state"),
+        (dict(random_state="3"), "random_state"),
+        (dict(cache="yes"), "cache must be a bool"),
+        (dict(verbose=1), "verbose must be a bool"),
+        (dict(data_home=""), "working directory"),
+        (dict(data_home="  ", cache=True), "working directory"),
     ],
 )
 def test_bad_inputs(kwargs, match):
@@ -150,6 +169,34 @@ def test_bad_inputs(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         make_jets(**args)
+
+
+def test_absurd_n_jets_is_refused_at_once(tmp_path):
+    """10**12 jets used to build a 16 GB chunk list before anything else."""
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="GiB of arrays, more than this machine"):
+        make_jets("qcd", 10**12, random_state=0, data_home=tmp_path)
+    assert time.perf_counter() - start < 5.0
+    assert not (tmp_path / "jets").exists()
+
+
+def test_empty_data_home_never_writes_into_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match="working directory"):
+        make_jets("qcd", 2, mpi=False, random_state=0, data_home="")
+    with pytest.raises(ValueError, match="working directory"):
+        get_jets_home("")
+    assert not os.listdir(tmp_path)
+    monkeypatch.setenv("SKTOPO_DATA", "")  # an empty variable counts as unset
+    assert get_jets_home() != tmp_path / "jets" and get_jets_home().is_absolute()
+
+
+def test_n_jobs_on_a_single_chunk_warns():
+    """One chunk is one Pythia run: n_jobs=2 cannot split it without changing the jets."""
+    with pytest.warns(UserWarning, match="n_jobs=2 cannot help: the 3 jets are one chunk"):
+        a = make_jets("qcd", 3, mpi=False, random_state=0, cache=False, n_jobs=2)
+    b = make_jets("qcd", 3, mpi=False, random_state=0, cache=False)  # n_jobs=1: same jets
+    _assert_same(a, b)
 
 
 def test_detector_towers():

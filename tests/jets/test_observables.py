@@ -158,3 +158,65 @@ def test_errors():
         jet_mass(np.ones((2, 3, 4)))
     with pytest.raises(ValueError, match="pT must be >= 0"):
         jet_pt(-jet)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(z_cut=np.nan),
+        dict(beta=np.nan),
+        dict(R0=np.nan),
+        dict(z_cut=np.inf),
+        dict(beta=np.inf),
+        dict(R0=np.inf),
+        dict(z_cut=-0.1),
+        dict(z_cut=1.0),
+        dict(R0=0.0),
+        dict(R0=-1.0),
+        dict(beta=-0.5),
+        dict(beta=True),
+        dict(z_cut="0.1"),
+    ],
+)
+def test_softdrop_validates_every_parameter(params):
+    """NaN z_cut or beta used to return zeros; z_cut < 0, R0 <= 0, beta < 0 were accepted."""
+    jet = np.array([[[100.0, 0.0, 0.0], [100.0, 0.0, np.pi / 3]]])
+    name = next(iter(params))
+    with pytest.raises(ValueError, match=f"'{name}' parameter of softdrop_mass"):
+        softdrop_mass(jet, **params)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(beta=np.nan), "'beta' parameter"),
+        (dict(beta=np.inf), "'beta' parameter"),
+        (dict(R0=np.nan), "'R0' parameter"),
+        (dict(R0=np.inf), "'R0' parameter"),
+        (dict(R0=0.0), "'R0' parameter"),
+        (dict(beta=0.0), "'beta' parameter"),
+        (dict(n_subjets=(1.5,)), "n_subjets"),
+        (dict(n_subjets=(True, 2)), "n_subjets"),
+        (dict(n_subjets=("2",)), "n_subjets"),
+        (dict(n_subjets="2"), "n_subjets"),
+        (dict(n_subjets=()), "n_subjets"),
+        (dict(n_subjets=(0, 1)), "n_subjets"),
+        (dict(n_subjets=2), "n_subjets"),
+    ],
+)
+def test_nsubjettiness_validates_every_parameter(params, match):
+    """NaN / inf parameters used to give NaN or zeros; 1.5, True, '2' were coerced."""
+    jet = np.array([[[50.0, 0.0, -0.2], [50.0, 0.0, 0.2]]])
+    with pytest.raises(ValueError, match=match):
+        nsubjettiness(jet, **params)
+    if "n_subjets" not in params:
+        for ratio in (tau21, tau32):
+            with pytest.raises(ValueError, match=match):
+                ratio(jet, **params)
+
+
+def test_numpy_integers_and_floats_are_accepted():
+    jet = np.array([[[50.0, 0.0, -0.2], [50.0, 0.0, 0.2]]])
+    tau = nsubjettiness(jet, np.array([1, 2]), beta=np.float32(1.0), axes="kt")
+    assert_allclose(tau, [[0.2, 0.0]], atol=1e-6)
+    assert softdrop_mass(jet, z_cut=np.float64(0.0), beta=1, R0=np.int64(1)).shape == (1,)

@@ -1,4 +1,4 @@
-"""Jet four-momenta, constituent padding and :func:`load_jets`, a reader for users' jet files.
+"""Jet four-momenta, constituent padding and :func:`load_jets`, the reader of users' jet files.
 
 Constituent conventions shared by :func:`~sktopo.datasets.make_jets` and
 :func:`load_jets`: a jet is an array of shape ``(max_constituents, 3)`` of
@@ -10,25 +10,23 @@ last axis as in :mod:`sktopo.physics`.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.utils import Bunch
 
-from sktopo.physics import (
-    cartesian_from_pt_eta_phi,
-    minkowski_dot,
-    pt_eta_phi_from_cartesian,
-    wrap_phi,
-)
-from sktopo.utils._optional import import_optional
+from sktopo.jets._constituents import jet_kinematics
 
 __all__ = ["jet_four_momentum", "load_jets", "sort_and_pad"]
 
 
 def jet_four_momentum(p: ArrayLike) -> NDArray[np.float64]:
     """Jets ``(pT, eta, phi, mass)`` from their constituents' four-vectors.
+
+    The library's one jet four-momentum helper,
+    :func:`sktopo.jets._constituents.jet_kinematics`, with
+    ``layout='cartesian'``.
 
     Parameters
     ----------
@@ -47,9 +45,7 @@ def jet_four_momentum(p: ArrayLike) -> NDArray[np.float64]:
     >>> jet_four_momentum([[[1.0, 1.0, 0.0, 0.0], [1.0, -1.0, 0.0, 0.0]]]).tolist()
     [[0.0, 0.0, 0.0, 2.0]]
     """
-    total = np.asarray(p, dtype=np.float64).sum(axis=-2)
-    mass = np.sqrt(np.maximum(minkowski_dot(total, total), 0.0))
-    return np.concatenate([pt_eta_phi_from_cartesian(total), mass[..., None]], axis=-1)
+    return jet_kinematics(p, layout="cartesian")
 
 
 def sort_and_pad(
@@ -98,115 +94,170 @@ def pad_constituents(parts: NDArray[np.float64], max_constituents: int) -> tuple
     return c[0], int(n[0])
 
 
-def _read_pandas_fixed(path: str | os.PathLike, key: str) -> dict[str, NDArray]:
-    """Columns of a DataFrame written by ``pandas.to_hdf(format='fixed')``, read with h5py.
 
-    The fixed format stores each dtype block as ``block{i}_items`` (column
-    names) and ``block{i}_values`` (rows x columns, attribute
-    ``transposed``), see ``pandas.io.pytables.BlockManagerFixed``.
-    """
-    h5py = import_optional("h5py", "jets")
-    with h5py.File(path, "r") as fh:
-        if key not in fh:
-            raise KeyError(f"{os.fspath(path)!r} has no table {key!r}; it holds {list(fh)}.")
-        group = fh[key]
-        if "nblocks" not in group.attrs:
-            raise ValueError(
-                f"{key!r} in {os.fspath(path)!r} is not a pandas fixed-format frame; a "
-                "'table'-format file needs pandas with PyTables (pip install tables)."
-            )
-        columns: dict[str, NDArray] = {}
-        for b in range(int(group.attrs["nblocks"])):
-            items = [
-                x.decode() if isinstance(x, bytes) else str(x) for x in group[f"block{b}_items"][()]
-            ]
-            values = group[f"block{b}_values"][()]
-            if values.shape[-1] != len(items):
-                values = values.T
-            for j, name in enumerate(items):
-                columns[name] = values[:, j]
-    return columns
+#: Values (jets x slots) read at a time by :func:`load_jets`: its working memory beyond the
+#: output is a few times this many float64 numbers (about 100 MB).
+_LOAD_VALUES = 2_000_000
 
 
-def _read_table(path: str | os.PathLike, key: str) -> dict[str, NDArray]:
-    try:
-        import tables  # noqa: F401
-    except ImportError:
-        return _read_pandas_fixed(path, key)
-    pandas = import_optional("pandas", "jets")
-    frame = pandas.read_hdf(path, key=key)
-    return {str(c): frame[c].to_numpy() for c in frame.columns}
+def load_chunk_rows(source) -> int:
+    """Rows per chunk for :func:`load_jets`: ``_LOAD_VALUES`` values, at least 100 rows."""
+    return max(100, _LOAD_VALUES // max(int(source.width or 100), 1))
 
 
-def _constituents_from_columns(columns: dict[str, NDArray]) -> NDArray[np.float64]:
-    n = 0
-    while f"E_{n}" in columns:
-        n += 1
-    if n == 0:
-        raise ValueError(
-            "the table has no columns E_0, PX_0, PY_0, PZ_0, ... (the layout of the "
-            f"top-tagging reference data set); columns: {sorted(columns)[:8]}..."
-        )
-    p = np.stack(
-        [
-            np.stack([columns[f"{c}_{i}"] for c in ("E", "PX", "PY", "PZ")], axis=-1)
-            for i in range(n)
-        ],
-        axis=1,
+def concatenate_chunks(parts: list[Bunch], width: int | None, settings: dict) -> Bunch:
+    """One Bunch from chunks, every ``constituents`` padded to one width."""
+    if width is None:
+        width = max((p.constituents.shape[1] for p in parts), default=0)
+    n = sum(len(p.index) for p in parts)
+    constituents = np.zeros((n, width, 3))
+    row = 0
+    for p in parts:
+        k, m = p.constituents.shape[:2]
+        constituents[row : row + k, :m] = p.constituents
+        row += k
+        p.constituents = None  # let each chunk go as soon as it is copied
+    labelled = bool(parts) and parts[0].target is not None
+    out = Bunch(
+        constituents=constituents,
+        jets=np.concatenate([p.jets for p in parts]) if parts else np.zeros((0, 4)),
+        n_constituents=(
+            np.concatenate([p.n_constituents for p in parts]) if parts else np.zeros(0, np.int64)
+        ),
+        target=np.concatenate([p.target for p in parts]) if labelled else None,
+        index=np.concatenate([p.index for p in parts]) if parts else np.zeros(0, np.int64),
     )
-    return p.astype(np.float64)
+    if parts and "jet_features" in parts[0]:
+        out.jet_features = np.concatenate([p.jet_features for p in parts])
+    out.settings = {**settings, "max_constituents": width}
+    out.DESCR = _descr(out.settings)
+    return out
+
+
+def _descr(settings: dict) -> str:
+    return f"Jets read from {settings['source']} ({settings['layout']})."
 
 
 def load_jets(
     path: str | os.PathLike,
     *,
+    format: str | None = None,
     key: str = "table",
+    fields: Sequence[str] | None = None,
+    tree: str | None = None,
+    label: str | None = None,
     max_constituents: int | None = None,
+    on_invalid: str = "raise",
 ) -> Bunch:
-    """Load a user's own jets into the :func:`make_jets` layout.
+    """Load a jet file of one of the field's formats into the :func:`make_jets` layout.
 
-    Two layouts are read:
+    Every format is read with h5py, numpy (``allow_pickle=False``), pyarrow or
+    uproot, whatever else is installed: no file can run code, and a column of
+    pickled Python objects is refused with an error naming it.  The file is
+    read a few thousand jets at a time; :func:`iter_jets` yields the same layout
+    chunk by chunk for files larger than memory.
 
-    * **the top-tagging reference data set** (Kasieczka et al.,
-      arXiv:1902.09914; ``.h5``/``.hdf5``): a pandas HDF5 table under ``key``
-      with columns ``E_i, PX_i, PY_i, PZ_i`` (GeV) for ``i < 200``, zero for
-      padding, and the label column ``is_signal_new``.  A fixed-format table
-      (the published files) is read with h5py alone; pandas with PyTables is
-      used instead when ``tables`` is installed;
-    * **a plain array file** (``.npy`` or ``.npz``) of shape
-      ``(n_jets, n_constituents, 3)``, read as ``(pT, eta, phi)``, or
-      ``(n_jets, n_constituents, 4)``, read as ``(E, px, py, pz)``.  An
-      ``.npz`` holds it under ``constituents`` (or as its only array) and may
-      hold labels under ``target``, ``labels``, ``y`` or ``is_signal_new``.
+    Formats (``format=None`` infers it from the suffix and the contents):
+
+    ``'top-tagging'``
+        The top-tagging reference data set (Kasieczka et al.,
+        arXiv:1902.09914): a pandas table written by ``DataFrame.to_hdf``
+        (fixed or table format, ``.h5``, under ``key``) or a Parquet file, with
+        the columns ``E_i, PX_i, PY_i, PZ_i`` (GeV, zero for padding) and the
+        label ``is_signal_new``.  The pandas layout is parsed directly with
+        h5py; PyTables and pandas are not needed.
+    ``'jetnet'``
+        JetNet (Kansal et al., arXiv:2106.11535; ``.hdf5`` or ``.npz``):
+        ``particle_features`` ``(n, 30 or 150, 4)`` = ``(eta_rel, phi_rel,
+        pT_rel, mask)`` and ``jet_features`` ``(n, 4)`` = ``(pT, eta, mass,
+        multiplicity)``.  The files store no jet azimuth, so the constituents
+        come out as ``(pT_rel * jet pT, eta_rel + jet eta, phi_rel)``:
+        absolute pT [GeV] and pseudorapidity, and azimuth relative to the jet
+        (the jet at ``phi = 0``).  Without ``jet_features`` they are kept as
+        stored (pT fractions, relative eta).  ``jet_features`` is returned as
+        stored; particles with ``mask = 0`` are padding.
+    ``'energyflow'``
+        The quark/gluon samples of EnergyFlow (Komiske, Metodiev, Thaler,
+        arXiv:1810.05165; ``.npz``): ``X`` ``(n, m, 4)`` = ``(pT, y, phi,
+        pid)`` with rapidity ``y``, and the labels ``y`` (1 quark, 0 gluon).
+        Each particle gets its PDG mass from ``pid`` (an unknown id is an
+        error), so ``eta`` and the jet four-momenta are those of massive
+        hadrons.
+    ``'root'``, ``'parquet'``
+        Jagged per-particle branches (uproot; a TTree or RNTuple, ``tree``
+        names it when the file holds several) or list columns (pyarrow), one
+        entry/row per jet, as in JetClass (Qu et al., arXiv:2202.03772).
+        ``fields`` names them: three ``(pT, eta, phi)`` or four ``(px, py,
+        pz, E)``; ``label`` an optional 0/1 label field.
+    ``'array'``
+        A plain array ``(n, m, 3)`` of ``(pT, eta, phi)`` or ``(n, m, 4)`` of
+        ``(E, px, py, pz)``: an ``.npy`` file, or an ``.npz`` (or HDF5) file
+        holding it as ``constituents`` (or as its only array), with labels
+        under ``target``, ``labels``, ``y`` or ``is_signal_new``.
 
     Parameters
     ----------
     path : str or path-like
         The file.
+    format : {'top-tagging', 'jetnet', 'energyflow', 'root', 'parquet', 'array'}, default=None
+        The file's format; None infers it.
     key : str, default='table'
-        HDF5 key of the table.
+        HDF5 key of the top-tagging table.
+    fields : sequence of str, default=None
+        ROOT / Parquet per-particle fields; None is JetClass's
+        ``('part_px', 'part_py', 'part_pz', 'part_energy')``.
+    tree : str, default=None
+        ROOT tree name; None takes the file's only tree.
+    label : str, default=None
+        Label field or column (values 0 or 1, one per jet); None takes the
+        format's own (``is_signal_new``, ``y``, ...) where it has one.
     max_constituents : int, default=None
         Keep the hardest ``max_constituents`` (zero-padding shorter jets);
         None keeps the longest jet's multiplicity.
+    on_invalid : {'raise', 'drop'}, default='raise'
+        A jet with a NaN or infinite value, a negative pT or a NaN label:
+        ``'raise'`` stops with an error naming the file, row, particle and
+        field; ``'drop'`` leaves it out (``index`` says which rows remain).
+        Labels other than 0 and 1 are always an error.
 
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``constituents`` (n_jets, max_constituents, 3) ``(pT, eta, phi)``
-        sorted by decreasing pT; ``jets`` (n_jets, 4) ``(pT, eta, phi,
-        mass)`` from the sum of the constituents (massive if four-vectors were
-        given, massless otherwise); ``n_constituents``; ``target`` (labels,
-        or None); ``settings`` (``{'source': path, 'layout': ...}``);
-        ``DESCR``.
+        sorted by decreasing pT, zero-padded, ``phi`` in ``(-pi, pi]``;
+        ``jets`` (n_jets, 4) ``(pT, eta, phi, mass)`` of the sum of all the
+        jet's constituents (before any cut; massive where the file has
+        four-vectors or particle ids, massless otherwise); ``n_constituents``
+        (before any cut); ``target`` (int64 labels, or None); ``index`` (the
+        file's row of each jet); ``jet_features`` (JetNet only);
+        ``settings`` (``source``, ``format``, ``layout``,
+        ``max_constituents``, ``label``); ``DESCR``.
+
+    Raises
+    ------
+    ValueError
+        For pickled columns, invalid values (see ``on_invalid``), labels not
+        in {0, 1} or not one per jet, and files of no known layout.
+    ImportError
+        If the format's reader is not installed (``pip install
+        "sktopo[data]"``).
 
     See Also
     --------
+    iter_jets : the same, chunk by chunk, in bounded memory.
     make_jets : generate jets with Pythia in this layout.
+    load_lhco : LHC Olympics 2020 event files.
 
     References
     ----------
     .. [1] G. Kasieczka, T. Plehn et al., "The Machine Learning Landscape of
        Top Taggers", arXiv:1902.09914.
+    .. [2] R. Kansal et al., "Particle Cloud Generation with Message Passing
+       Generative Adversarial Networks", arXiv:2106.11535 (JetNet).
+    .. [3] P. T. Komiske, E. M. Metodiev, J. Thaler, "Energy Flow Networks:
+       Deep Sets for Particle Jets", arXiv:1810.05165.
+    .. [4] H. Qu, C. Li, S. Qian, "Particle Transformer for Jet Tagging",
+       arXiv:2202.03772 (JetClass).
 
     Examples
     --------
@@ -220,56 +271,18 @@ def load_jets(
     >>> data.constituents[0, :, 0].tolist(), data.n_constituents.tolist()
     ([300.0, 100.0], [2])
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    target = None
-    if suffix in (".h5", ".hdf5", ".hdf"):
-        columns = _read_table(path, key)
-        p4 = _constituents_from_columns(columns)
-        if "is_signal_new" in columns:
-            target = np.asarray(columns["is_signal_new"]).astype(np.int64)
-        layout = "top-tagging table (E_i, PX_i, PY_i, PZ_i)"
-        arr = p4
-    elif suffix in (".npy", ".npz"):
-        loaded = np.load(path, allow_pickle=False)
-        if suffix == ".npz":
-            names = list(loaded.files)
-            name = (
-                "constituents"
-                if "constituents" in names
-                else (names[0] if len(names) == 1 else None)
-            )
-            if name is None:
-                raise ValueError(f"{path} holds {names}; name the array 'constituents'.")
-            arr = loaded[name]
-            label = next(
-                (k for k in ("target", "labels", "y", "is_signal_new") if k in names), None
-            )
-            if label is not None:
-                target = np.asarray(loaded[label])
-        else:
-            arr = loaded
-        arr = np.asarray(arr, dtype=np.float64)
-        if arr.ndim != 3 or arr.shape[-1] not in (3, 4):
-            raise ValueError(
-                f"an array file must hold shape (n_jets, n_constituents, 3 or 4); got {arr.shape}."
-            )
-        layout = "array (pT, eta, phi)" if arr.shape[-1] == 3 else "array (E, px, py, pz)"
-    else:
-        raise ValueError(f"unknown jet file type {suffix!r}: use .h5/.hdf5, .npy or .npz.")
-    if arr.shape[-1] == 4:
-        p4 = arr
-        c = pt_eta_phi_from_cartesian(p4)
-    else:
-        c = arr.copy()
-        c[..., 2] = np.where(c[..., 0] > 0, wrap_phi(c[..., 2]), 0.0)
-        p4 = cartesian_from_pt_eta_phi(np.where(c[..., :1] > 0, c, 0.0))
-    constituents, counts = sort_and_pad(c, max_constituents)
-    return Bunch(
-        constituents=constituents,
-        jets=jet_four_momentum(p4),
-        n_constituents=counts,
-        target=target,
-        settings={"source": os.fspath(path), "layout": layout},
-        DESCR=f"Jets read from {os.fspath(path)} ({layout}).",
+    from sktopo.datasets._formats import (
+        assemble,
+        check_count,
+        check_on_invalid,
+        describe,
+        open_source,
     )
+
+    width = check_count(max_constituents, "max_constituents")
+    check_on_invalid(on_invalid)
+    with open_source(path, format=format, key=key, fields=fields, tree=tree, label=label) as src:
+        chunks = src.chunks(load_chunk_rows(src))
+        parts = [assemble(src, chunk, width, on_invalid) for chunk in chunks]
+        settings = describe(src, width)
+    return concatenate_chunks(parts, width, settings)

@@ -7,6 +7,7 @@ form is accepted too.  The substructure observables need FastJet
 (``pip install "sktopo[jets]"``).
 """
 
+from sktopo.jets._dijet import dijet_features
 from sktopo.jets._images import JetImages
 from sktopo.jets._observables import (
     jet_mass,
@@ -20,6 +21,7 @@ from sktopo.jets._observables import (
 
 __all__ = [
     "JetImages",
+    "dijet_features",
     "jet_mass",
     "jet_pt",
     "n_constituents",

@@ -1,12 +1,16 @@
 """load_jets and the jet kinematics kernels, on small files written here in the public layouts."""
 
+import pickle
+import sys
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sktopo.datasets import load_jets
+from sktopo.datasets import iter_jets, load_jets
 from sktopo.datasets._jet_io import jet_four_momentum, sort_and_pad
 from sktopo.physics import (
     cartesian_from_pt_eta_phi,
@@ -155,10 +159,10 @@ def test_load_arrays(tmp_path):
     # the jet of massless constituents
     assert_allclose(a.jets, jet_four_momentum(cartesian_from_pt_eta_phi(c)))
     p4 = cartesian_from_pt_eta_phi(c)
-    np.savez(tmp_path / "p.npz", constituents=p4, labels=np.arange(4))
+    np.savez(tmp_path / "p.npz", constituents=p4, labels=np.array([0, 1, 1, 0]))
     b = load_jets(tmp_path / "p.npz", max_constituents=40)
     assert_allclose(b.constituents, a.constituents, atol=1e-9)
-    assert_array_equal(b.target, np.arange(4))
+    assert_array_equal(b.target, [0, 1, 1, 0])
     assert "(E, px, py, pz)" in b.settings["layout"]
 
 
@@ -176,3 +180,134 @@ def test_load_errors(tmp_path):
         fh.create_dataset("table", data=np.zeros(3))
     with pytest.raises(ValueError, match="fixed-format"):
         load_jets(tmp_path / "plain.h5")
+
+
+# -- no file runs code; clear errors instead of silent changes (issue 19) ----------------------
+class _Payload:
+    """Unpickling this writes a marker file: what a crafted data file would do."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (exec, (f"open({self.marker!r}, 'w').write('pwned')",))
+
+
+def _toptag_frame(n=3, m=30):
+    pd = pytest.importorskip("pandas")
+    c, _ = _random_jets(n_jets=n, n=m)  # m >= 30: the multiplicities go up to 29
+    p4 = cartesian_from_pt_eta_phi(c)
+    frame = pd.DataFrame(_toptag_columns(p4, None))
+    frame["is_signal_new"] = np.arange(n) % 2
+    return frame, c
+
+
+@pytest.mark.parametrize("hide_pytables", [False, True])
+def test_pickled_column_is_refused_and_never_run(tmp_path, monkeypatch, hide_pytables):
+    pytest.importorskip("tables")
+    frame, _ = _toptag_frame()
+    marker = tmp_path / "marker"
+    frame["payload"] = [_Payload(marker), 1.0, 2.0]  # an object column: PyTables pickles it
+    path = tmp_path / "crafted.h5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas' PerformanceWarning about pickling
+        frame.to_hdf(path, key="table", format="fixed")
+    assert not marker.exists()
+    if hide_pytables:  # the old reader crashed with IndexError here
+        monkeypatch.setitem(sys.modules, "tables", None)
+    with pytest.raises(ValueError, match=r"column\(s\) \['payload'\].*pickled"):
+        load_jets(path)
+    with pytest.raises(ValueError, match="payload"):
+        list(iter_jets(path, chunk_size=2))
+    assert not marker.exists()
+
+
+def test_pickled_table_attribute_is_refused_and_never_run(tmp_path):
+    pytest.importorskip("tables")
+    frame, c = _toptag_frame()
+    path = tmp_path / "table.h5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        frame.to_hdf(path, key="table", format="table")
+    assert_array_equal(load_jets(path).target, [0, 1, 0])  # the honest file reads
+    marker = tmp_path / "marker"
+    with h5py.File(path, "a") as fh:  # PyTables keeps column lists as pickles: swap one
+        fh["table/table"].attrs["values_block_0_kind"] = np.bytes_(
+            pickle.dumps(_Payload(marker), protocol=0)
+        )
+    with pytest.raises(ValueError, match="values_block_0_kind.*not a plain list"):
+        load_jets(path)
+    assert not marker.exists()
+
+
+def test_nan_pt_in_array_file_is_an_error_not_padding(tmp_path):
+    c, counts = _random_jets(n=40)
+    c[2, 1, 0] = np.nan
+    np.save(tmp_path / "c.npy", c)
+    with pytest.raises(ValueError, match=r"constituents\[2, 1, 0\] \(pT\) is nan.*on_invalid"):
+        load_jets(tmp_path / "c.npy")
+    kept = load_jets(tmp_path / "c.npy", on_invalid="drop")
+    assert_array_equal(kept.index, [0, 1, 3])
+    assert_array_equal(kept.n_constituents, counts[[0, 1, 3]])
+    with pytest.raises(ValueError, match="on_invalid must be"):
+        load_jets(tmp_path / "c.npy", on_invalid="ignore")
+    c[2, 1, 0] = -5.0
+    np.save(tmp_path / "neg.npy", c)
+    with pytest.raises(ValueError, match=r"\(pT\) is negative"):
+        load_jets(tmp_path / "neg.npy")
+
+
+def test_nan_momentum_in_table_is_an_error_naming_the_column(tmp_path):
+    c, _ = _random_jets()
+    p4 = cartesian_from_pt_eta_phi(c)
+    p4[1, 3, 1] = np.nan  # PX_3 of row 1
+    labels = np.array([1, 0, 1, 1])
+    path = tmp_path / "nan.h5"
+    write_pandas_fixed(path, _toptag_columns(p4, labels), {"is_signal_new": labels})
+    with pytest.raises(ValueError, match=r"column PX_3, row 1 is nan"):
+        load_jets(path)
+    kept = load_jets(path, on_invalid="drop")
+    assert_array_equal(kept.index, [0, 2, 3])
+    assert np.isfinite(kept.jets).all() and np.isfinite(kept.constituents).all()
+    assert_array_equal(kept.target, [1, 1, 1])
+
+
+def test_labels_must_be_zero_or_one_and_one_per_jet(tmp_path):
+    c, _ = _random_jets()
+    p4 = cartesian_from_pt_eta_phi(c)
+    path = tmp_path / "nan_label.h5"
+    columns = {**_toptag_columns(p4, None), "is_signal_new": [1.0, np.nan, 0.0, 1.0]}
+    write_pandas_fixed(path, columns, {"other": np.zeros(4)})
+    with pytest.raises(ValueError, match="label 'is_signal_new' of row 1 is NaN"):
+        load_jets(path)  # it was -9223372036854775808
+    assert_array_equal(load_jets(path, on_invalid="drop").target, [1, 0, 1])
+    np.savez(tmp_path / "two.npz", constituents=c, target=[0, 2, 1, 1])
+    with pytest.raises(ValueError, match="labels must be 0 or 1.*row 1.*is 2"):
+        load_jets(tmp_path / "two.npz")
+    c6 = np.concatenate([c, c[:2]])
+    np.savez(tmp_path / "short.npz", constituents=c6, y=[0, 1, 0, 1, 0])
+    with pytest.raises(ValueError, match="5 labels.*for 6 jets"):
+        load_jets(tmp_path / "short.npz")
+    np.savez(tmp_path / "bool.npz", constituents=c, y=np.array([True, False, True, True]))
+    assert_array_equal(load_jets(tmp_path / "bool.npz").target, [1, 0, 1, 1])
+
+
+@pytest.mark.parametrize("bad", [-1, 0, 2.5, True, "3", np.float64(3.0)])
+def test_max_constituents_must_be_a_positive_integer(tmp_path, bad):
+    c, _ = _random_jets(n=30)
+    np.save(tmp_path / "c.npy", c)
+    with pytest.raises((TypeError, ValueError), match="max_constituents must be an integer >= 1"):
+        load_jets(tmp_path / "c.npy", max_constituents=bad)
+    with pytest.raises((TypeError, ValueError), match="max_constituents must be an integer"):
+        iter_jets(tmp_path / "c.npy", chunk_size=2, max_constituents=bad)
+    with pytest.raises((TypeError, ValueError), match="chunk_size must be an integer"):
+        iter_jets(tmp_path / "c.npy", chunk_size=bad)
+    assert load_jets(tmp_path / "c.npy", max_constituents=np.int64(3)).constituents.shape[1] == 3
+
+
+def test_object_arrays_in_npz_are_refused(tmp_path):
+    np.savez(tmp_path / "obj.npz", constituents=np.array([[[1.0, 0, 0]]]),
+             target=np.array([_Payload(tmp_path / "m"), 1], dtype=object))  # fmt: skip
+    with pytest.raises(ValueError, match="pickles"):
+        load_jets(tmp_path / "obj.npz")
+    assert not (tmp_path / "m").exists()

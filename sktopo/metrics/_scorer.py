@@ -42,7 +42,8 @@ def anomaly_score(estimator, X):
     the chosen score of a VAE, a transport distance, ...); for any other
     outlier detector with ``score_samples`` (higher = more normal, the
     scikit-learn convention, e.g. :class:`~sklearn.ensemble.IsolationForest`)
-    it is ``-estimator.score_samples(X)``.
+    it is ``-estimator.score_samples(X)``; an object with an ``anomaly_score``
+    method, or with only a ``reconstruction_error`` method, is scored by it.
 
     Parameters
     ----------
@@ -65,8 +66,11 @@ def anomaly_score(estimator, X):
     >>> anomaly_score(det, [[1.0, 2.0]])  # squared distance to the x axis
     array([4.])
     """
-    if isinstance(estimator, BaseDetector):
+    if isinstance(estimator, BaseDetector) or callable(getattr(estimator, "anomaly_score", None)):
         return np.asarray(estimator.anomaly_score(X), dtype=float)
+    if not hasattr(estimator, "score_samples") and hasattr(estimator, "reconstruction_error"):
+        # a reconstruction model of one's own, duck-typed
+        return np.asarray(estimator.reconstruction_error(X), dtype=float)
     if not hasattr(estimator, "score_samples"):
         raise TypeError(
             f"{type(estimator).__name__} has no score_samples method; an anomaly "

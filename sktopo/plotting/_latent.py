@@ -191,7 +191,8 @@ class LatentCoordinateDisplay:
             raise TypeError(f"{type(estimator).__name__} has no latent code (no transform); "
                             "for an ensemble, draw one member's detector.")
         errors = (anomaly_score(estimator, X)
-                  if hasattr(estimator, "score_samples") else None)
+                  if hasattr(estimator, "anomaly_score")
+                  or hasattr(estimator, "reconstruction_error") else None)
         return cls.from_predictions(coordinate, estimator.transform(X), errors=errors,
                                     period=period, xlabel=xlabel, color_by_loss=color_by_loss,
                                     ax=ax)

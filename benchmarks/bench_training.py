@@ -16,7 +16,8 @@ Cases (issue 2):
   (a) circle: 1000 points, batch 64, widths (2, 64, 1, 64, 2)
   (b) 100,000 points of 12 features, batch 512, widths (12, 64, 64, 5, 64, 64, 12)
 
-Target: AutoencoderDetector <= 1.2x the plain loop on both.
+Target: AutoencoderDetector <= 1.2x the plain loop on the circle and <= 1.1x
+on the 12-feature case (issue 18).
 
 ``--latent-space sphere`` (or ``torus``, ``all``) adds AutoencoderDetector with
 that latent space (issue 14) and prints its cost relative to the Euclidean one
@@ -30,13 +31,19 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 from functools import partial
 
 import numpy as np
 import torch
 from torch import nn
 
+from sklearn.exceptions import ConvergenceWarning
+
 from sktopo import AutoencoderDetector
+
+# short fits on purpose: their loss is still falling
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 CASES = {
     "circle": dict(n=1000, d=2, hidden=(64,), latent=1, batch=64, epochs=(20, 100)),

@@ -33,6 +33,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from sktopo.exceptions import NoBottleneckWarning, TrainingDivergedError
+from sktopo.utils._stack import user_stacklevel
 
 __all__ = ["AUTO_CONTAMINATION", "BaseDetector", "ReconstructionMixin", "renamed_score"]
 
@@ -91,7 +92,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
                 f"scaled far from 1 (largest |x| = {float(np.max(np.abs(X))):.3g})? "
                 "Standardise the features.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
         contamination = AUTO_CONTAMINATION if self.contamination == "auto" else self.contamination
         self.offset_ = float(np.percentile(-errors, 100.0 * contamination))
@@ -118,7 +119,7 @@ class BaseDetector(OutlierMixin, BaseEstimator):
                 "reconstruction-based score (a non-compressing model is still useful as a "
                 "reference, e.g. with no break point on a circle).",
                 NoBottleneckWarning,
-                stacklevel=3,
+                stacklevel=user_stacklevel(),
             )
 
     def _anomaly_score(self, X):  # pragma: no cover - abstract

@@ -47,6 +47,7 @@ from sktopo.nn._callbacks import (
 from sktopo.nn._config import OPTIMIZERS, TrainingConfig
 from sktopo.nn._modules import StackedSquaredError
 from sktopo.utils._random import draw_seeds
+from sktopo.utils._stack import user_stacklevel
 from sktopo.utils._threads import choose_threads, torch_threads
 
 __all__ = [
@@ -355,7 +356,7 @@ def check_convergence(history, config):
         "not converged; raise max_epochs (or learning_rate), and look at loss_curve_ or "
         "net_.history.",
         ConvergenceWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
     return False
 

@@ -139,3 +139,10 @@ def test_no_bottleneck_warning_does_not_overclaim():
     text = str(record[0].message)
     assert "identity" in text and "detects nothing" not in text
     assert re.search(r"latent_dim=2 is not smaller than n_features=2", text)
+
+
+def test_warnings_point_at_the_callers_line():
+    X, _ = make_circle(100, random_state=0)
+    with pytest.warns((NoBottleneckWarning, ConvergenceWarning)) as record:
+        AutoencoderDetector(latent_dim=2, max_epochs=3, random_state=0).fit(X)
+    assert {w.filename for w in record} == {__file__}

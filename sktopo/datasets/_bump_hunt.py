@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike
 from sklearn.utils import Bunch, check_random_state
 
 from sktopo.physics import PhaseSpaceSampler, mass_squared_range
+from sktopo.utils._random import draw_seeds
 
 __all__ = ["make_bump_hunt"]
 
@@ -179,7 +180,7 @@ def make_bump_hunt(
         n_particles=n_particles,
         sqrt_s=sqrt_s,
         masses=masses,
-        random_state=rs.randint(0, 2**31 - 1),
+        random_state=draw_seeds(rs, 1)[0],
     ).fit()
     pair = sampler._check_pair(pair)
     s_min, s_max = mass_squared_range(float(sqrt_s), sampler.masses_, pair)
@@ -195,7 +196,7 @@ def make_bump_hunt(
     signal = sampler.sample_on_resonance(
         n_signal, mass_squared=mass_squared, pair=pair, width=width
     )
-    noise_rng = np.random.default_rng(rs.randint(0, 2**31 - 1, size=4).tolist())
+    noise_rng = np.random.default_rng(draw_seeds(rs, 4))
     train_test = _smear(train_test, smearing, smearing_mode, float(sqrt_s), noise_rng)
     signal = _smear(signal, smearing, smearing_mode, float(sqrt_s), noise_rng)
     descr = (

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
 from tqdm import tqdm
 
 from sktopo.datasets._jet_pythia import (
@@ -25,6 +25,7 @@ from sktopo.datasets._jet_pythia import (
 from sktopo.exceptions import CacheIntegrityWarning
 from sktopo.utils._atomic import atomic_path
 from sktopo.utils._optional import import_optional
+from sktopo.utils._random import draw_seeds
 
 __all__ = ["CacheIntegrityWarning", "get_jets_home", "make_jets"]
 
@@ -485,7 +486,7 @@ def make_jets(
     if isinstance(random_state, Integral):
         seed = _check_number(random_state, "random_state", 0, 2**32 - 1, integer=True)
     else:
-        seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+        seed = draw_seeds(random_state, 1)[0]
     config["random_state"] = seed
     if data_home is not None:
         get_jets_home(data_home)  # refuses '' even when nothing is cached

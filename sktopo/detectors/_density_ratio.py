@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 from sktopo.base import AUTO_CONTAMINATION, BaseDetector, renamed_score
 from sktopo.utils._chunks import chunk_rows, iter_chunks
+from sktopo.utils._random import draw_seeds
 from sktopo.utils._validation import IntInterval
 
 __all__ = ["DensityRatioDetector", "GlobalTestResult"]
@@ -299,7 +300,7 @@ class DensityRatioDetector(BaseDetector):
             margin = _BOX_MARGIN * (high - low)
             return mask, rng.uniform(low - margin, high + margin, size=(n, X.shape[1]))
         if hasattr(ref, "sample"):
-            seed = rng.randint(0, 2**31 - 1)
+            seed = draw_seeds(rng, 1)[0]
             if hasattr(ref, "signal_region") and hasattr(ref, "fit"):
                 ref = clone(ref)
                 if "random_state" in ref.get_params() and ref.random_state is None:
@@ -373,9 +374,9 @@ class DensityRatioDetector(BaseDetector):
         self._check_fold_sizes(D.shape[0], R.shape[0])
         Z = np.vstack([D, R])[:, self.columns_]
         y = np.r_[np.ones(D.shape[0], dtype=np.int64), np.zeros(R.shape[0], dtype=np.int64)]
-        folds = StratifiedKFold(self.cv, shuffle=True, random_state=rng.randint(0, 2**31 - 1))
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=draw_seeds(rng, 1)[0])
         splits = list(folds.split(Z, y))
-        seed = rng.randint(0, 2**31 - 1)
+        seed = draw_seeds(rng, 1)[0]
         results = Parallel(n_jobs=self.n_jobs, verbose=10 if self.verbose else 0)(
             delayed(_one_thread)(_fit_fold, self._make_classifier(seed), Z, y, train, test)
             for train, test in splits
@@ -514,7 +515,7 @@ class DensityRatioDetector(BaseDetector):
             observed = float(_statistic(statistic, -scores, int(is_data.sum()))(is_data))
             null = np.array(Parallel(n_jobs=self.n_jobs)(
                 delayed(_one_thread)(self._refit_statistic, statistic, seed)
-                for seed in rng.randint(0, 2**31 - 1, size=n_permutations)
+                for seed in draw_seeds(rng, n_permutations)
             ))
         pvalue = (1.0 + np.count_nonzero(null >= observed)) / (1.0 + n_permutations)
         spread = null.std()

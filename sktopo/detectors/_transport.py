@@ -97,6 +97,9 @@ class TransportDetector(BaseDetector):
         Their rows in the training data.
     n_representatives_ : int
         Number of representatives.
+    reference_events_ : EventSet
+        The representatives as the transport solver takes them (weights and
+        positions), prepared once in ``fit``.
     offset_ : float
         Threshold on ``score_samples``, see ``contamination``.
     n_features_in_ : int
@@ -257,7 +260,7 @@ class TransportDetector(BaseDetector):
         self.representative_indices_ = index
         self.representatives_ = X[index].copy()
         self.n_representatives_ = int(k)
-        self._reference = self._events(self.representatives_)
+        self.reference_events_ = self._events(self.representatives_)
         self._set_offset(X)
         return self
 
@@ -277,7 +280,7 @@ class TransportDetector(BaseDetector):
         out = np.empty((X.shape[0], self.n_representatives_))
         for start in range(0, X.shape[0], SCORE_CHUNK):
             rows = slice(start, start + SCORE_CHUNK)
-            out[rows] = self._distances(self._events(X[rows]), self._reference)
+            out[rows] = self._distances(self._events(X[rows]), self.reference_events_)
         return out
 
     def _anomaly_score(self, X):
@@ -286,7 +289,7 @@ class TransportDetector(BaseDetector):
         k = min(self.n_neighbors, self.n_representatives_)
         for start in range(0, X.shape[0], SCORE_CHUNK):
             rows = slice(start, start + SCORE_CHUNK)
-            D = self._distances(self._events(X[rows]), self._reference)
+            D = self._distances(self._events(X[rows]), self.reference_events_)
             if self.aggregate == "min":
                 out[rows] = D.min(axis=1)
             elif self.aggregate == "mean":

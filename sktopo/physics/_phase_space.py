@@ -17,7 +17,6 @@ from numbers import Integral, Real
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
@@ -29,6 +28,7 @@ from sktopo.physics._kinematics import (
     minkowski_dot,
     two_body_momentum,
 )
+from sktopo.utils._random import draw_seeds
 from sktopo.utils._validation import check_real
 
 __all__ = ["PhaseSpaceSampler"]
@@ -257,6 +257,9 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
     max_weight_ : float
         Weight ceiling for unweighting (the constant weight when it is
         constant).
+    rng_ : numpy.random.Generator
+        The stream :meth:`sample` draws from, seeded from ``random_state`` in
+        ``fit`` (successive calls continue it; a refit restarts it).
 
     See Also
     --------
@@ -364,12 +367,11 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
         else:
             self.n_features_in_ = 3 * n - 4
         self.masses_ = masses
-        seed = check_random_state(self.random_state).randint(0, 2**31 - 1, size=4)
-        self._rng = np.random.default_rng(seed.tolist())
+        self.rng_ = np.random.default_rng(draw_seeds(self.random_state, 4))
         if self._constant_weight():
             self.max_weight_ = float(self._weights_rows(np.full((3 * n - 4, 1), 0.5))[0])
         elif self.max_weight == "auto":
-            rows = self._rng.random((3 * n - 4, _N_PILOT))
+            rows = self.rng_.random((3 * n - 4, _N_PILOT))
             self.max_weight_ = _SAFETY * float(np.max(self._weights_rows(rows)))
         else:
             self.max_weight_ = float(self.max_weight)
@@ -557,7 +559,7 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
         With ``max_weight`` set, events are also accepted with probability
         ``w / max_weight`` (accept-reject unweighting).
         """
-        rng = self._rng
+        rng = self.rng_
         X, w, _ = draw(0)
         kept_X, kept_w, n_kept, n_drawn, n_accepted = [X], [w], 0, 0, 0
         while n_kept < n_samples:
@@ -617,13 +619,13 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
         if exclude_window is not None:
             lo, hi = _check_window(exclude_window, self._pair_range(pair), pair)
         if exclude_window is None and self._constant_weight():
-            rows = self._rng.random((3 * n - 4, n_samples))
+            rows = self.rng_.random((3 * n - 4, n_samples))
             X = np.ascontiguousarray(self._events_rows(rows).T)
             w = np.full(n_samples, self.max_weight_)
             return (X, w) if return_weights else X
 
         def draw(batch):
-            rows = self._rng.random((3 * n - 4, batch))
+            rows = self.rng_.random((3 * n - 4, batch))
             X = self._events_rows(rows).T
             w = self._weights_rows(rows)
             keep = np.ones(batch, dtype=bool)
@@ -707,7 +709,7 @@ class PhaseSpaceSampler(TransformerMixin, BaseEstimator):
 
         def draw(batch):
             X, w = _resonance_events(
-                self._rng, batch, float(self.sqrt_s), self._mass_list(), pair,
+                self.rng_, batch, float(self.sqrt_s), self._mass_list(), pair,
                 mass_squared, width, (s_lo, s_hi),
             )
             return X, w, np.ones(batch, dtype=bool)

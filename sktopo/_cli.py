@@ -3,9 +3,14 @@
 Besides the figures and ``summary.txt`` the reproduction writes, the command
 saves ``summary.json``: the reproduction's returned numbers with the seed,
 settings flag, run time and package versions, for comparing runs.  Both are
-written only when the run completes: Ctrl-C stops it with exit status 130
-and no summary.  Bad arguments end with one line on standard error and exit
-status 2, as argparse does.
+written only when the run completes: Ctrl-C, at any moment, stops the command
+with exit status 130, one line on standard error, no summary, and no empty
+output folder of its own making.  Bad arguments end with one line on standard
+error and exit status 2, as argparse does.
+
+``sktopo --version`` and ``sktopo reproduce --list`` import neither torch nor
+the reproductions: the list is read from the source of
+:mod:`sktopo.experiments` (see :func:`_catalog`).
 """
 
 from __future__ import annotations
@@ -14,24 +19,15 @@ import argparse
 import os
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from sktopo import __version__
 
 _SUMMARIES = ("summary.txt", "summary.json")
 _MAX_SEED = 2**31 - 1
 _EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports it
-
-
-def _version():
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("sktopo")
-    except PackageNotFoundError:  # pragma: no cover (source tree without install)
-        import sktopo
-
-        return sktopo.__version__
+_EXPERIMENTS_DIR = Path(__file__).resolve().parent / "experiments"
 
 
 def _int_in(low, high, what):
@@ -53,7 +49,7 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="sktopo", description="Topology-aware anomaly detection: paper reproductions."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("reproduce", help="run a reproduction of a paper's figure")
     rep.add_argument("name", nargs="?", help="which reproduction (see --list)")
@@ -130,6 +126,64 @@ def _write_json(out, experiment, args, summary, seconds):
                              json.dumps(_jsonable(record), indent=1) + "\n")
 
 
+def _literal_register_calls(path):
+    """``(name, keyword arguments)`` of each ``@register(...)`` on a function of ``path``."""
+    import ast
+
+    source = path.read_text(encoding="utf-8")
+    if "@register(" not in source:
+        return
+    for node in ast.parse(source, filename=str(path)).body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for dec in node.decorator_list:
+            if (isinstance(dec, ast.Call) and isinstance(dec.func, ast.Name)
+                    and dec.func.id == "register"):
+                # ValueError for anything but literals: the caller falls back to the registry
+                yield (ast.literal_eval(dec.args[0]),
+                       {kw.arg: ast.literal_eval(kw.value) for kw in dec.keywords})
+
+
+def _catalog():
+    """The reproductions for ``--list``: the registry if already imported, else its source.
+
+    Importing :mod:`sktopo.experiments` imports torch and every reproduction
+    (seconds), too slow for ``--list``; :func:`_read_catalog` reads the same
+    entries from the source instead.
+    """
+    experiments = sys.modules.get("sktopo.experiments")
+    if experiments is not None and hasattr(experiments, "EXPERIMENTS"):
+        return experiments.EXPERIMENTS
+    return _read_catalog()
+
+
+def _read_catalog():
+    """The reproductions as ``{name: SimpleNamespace(name, paper, description, runtime,
+    full_runtime)}``, read without importing them.
+
+    The registrations are literal ``@register(name, paper=..., description=...,
+    runtime=..., full_runtime=...)`` calls on the functions of
+    ``sktopo/experiments/_*.py``; they are read here with :mod:`ast`
+    (tests/test_cli.py checks that they agree with the registry).  Anything
+    unexpected falls back to importing the registry.
+    """
+    from types import SimpleNamespace
+
+    fields = ("paper", "description", "runtime", "full_runtime")
+    try:
+        catalog = {}
+        for path in sorted(_EXPERIMENTS_DIR.glob("_*.py")):
+            for name, kwargs in _literal_register_calls(path):
+                catalog[name] = SimpleNamespace(name=name, **{f: kwargs[f] for f in fields})
+        if not catalog:
+            raise ValueError("no registrations found")
+        return catalog
+    except (OSError, SyntaxError, ValueError, TypeError, KeyError, IndexError):
+        from sktopo.experiments import EXPERIMENTS
+
+        return EXPERIMENTS
+
+
 def _list(experiments):
     width = max(len(n) for n in experiments)
     print("Reproductions (run times are rough, on one CPU core with --threads 1: "
@@ -141,10 +195,22 @@ def _list(experiments):
             print(f"{'':<{width}}  run time: {times}")
 
 
-def _check_out(parser, out):
-    """Create ``out`` (a folder) and make sure it is writable, else exit 2 with one line."""
+def _check_out(parser, out, created):
+    """Create ``out`` (a folder) and make sure it is writable, else exit 2 with one line.
+
+    The folders it creates are appended to ``created`` (outermost first) before
+    they are made, so that an interrupted or failed run can remove them again.
+    """
+    import tempfile
+
     if out.exists() and not out.is_dir():
         parser.error(f"argument --out: {str(out)!r} is a file, not a folder")
+    missing = []
+    folder = out.absolute()
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    created.extend(reversed(missing))
     try:
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out):
@@ -152,6 +218,19 @@ def _check_out(parser, out):
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         parser.error(f"argument --out: cannot write to {str(out)!r}: {reason}")
+
+
+def _remove_empty_folders(created):
+    """Remove the folders of ``created`` (outermost first) that are empty, innermost first.
+
+    ``rmdir`` only: a folder holding anything (a figure of the run, another
+    run's output folder) stays.
+    """
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone
+            pass
 
 
 def _discard_summaries(out, since):
@@ -195,23 +274,64 @@ def _run(experiment, out, args):
         clear_interrupt()
 
 
+class _Session:
+    """What an interrupt or a failure must undo: folders created, summaries written."""
+
+    def __init__(self):
+        self.created = []  # folders made for the output, outermost first
+        self.name = None  # set once the reproduction runs
+        self.out = None
+        self.started = None
+
+
 def main(argv=None):
-    """Entry point of the ``sktopo`` console script."""
+    """Entry point of the ``sktopo`` console script.
+
+    Ctrl-C at any moment, imports included, returns 130 after one line on
+    standard error; the folders this call created and left empty are removed.
+    """
+    session = _Session()
+    previous = signal.getsignal(signal.SIGINT)
+    done = False
+    try:
+        status = _main(argv, session)
+        done = status == 0
+        return status
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C cannot break the cleanup
+        try:
+            if session.started is not None:
+                _discard_summaries(session.out, session.started)
+            _remove_empty_folders(session.created)
+            what = (f"; no summary written for this run of {session.name!r}"
+                    if session.name is not None else "")
+            print(f"sktopo: interrupted{what}", file=sys.stderr)
+        finally:
+            signal.signal(signal.SIGINT,
+                          signal.default_int_handler if previous is None else previous)
+        return _EXIT_INTERRUPTED
+    finally:
+        if not done:
+            _remove_empty_folders(session.created)
+
+
+def _main(argv, session):
     parser = _parser()
     args = parser.parse_args(argv)
-    from sktopo.experiments import EXPERIMENTS
-
+    catalog = _catalog()
     if args.list or args.name is None:
-        _list(EXPERIMENTS)
+        _list(catalog)
         return 0
-    if args.name not in EXPERIMENTS:
+    if args.name not in catalog:
         print(
-            f"sktopo: unknown reproduction {args.name!r}; choose one of {sorted(EXPERIMENTS)}",
+            f"sktopo: unknown reproduction {args.name!r}; choose one of {sorted(catalog)}",
             file=sys.stderr,
         )
         return 2
     out = Path(args.out) if args.out else Path("sktopo-output") / args.name
-    _check_out(parser.reproduce_parser, out)
+    _check_out(parser.reproduce_parser, out, session.created)  # before the slow imports
+    from sktopo.experiments import EXPERIMENTS
+
     if not args.quiet:
         _show_progress()
     threads = None
@@ -224,17 +344,12 @@ def main(argv=None):
         torch.set_num_threads(args.threads)
         sktopo.set_config(n_threads=args.threads)
     experiment = EXPERIMENTS[args.name]
-    started = time.time()
+    session.name, session.out, session.started = args.name, out, time.time()
     start = time.perf_counter()
     try:
         summary = _run(experiment, out, args)
         seconds = time.perf_counter() - start
         _write_json(out, experiment, args, summary, seconds)
-    except KeyboardInterrupt:
-        _discard_summaries(out, started)
-        print(f"sktopo: interrupted; no summary written for this run of {args.name!r}",
-              file=sys.stderr)
-        return _EXIT_INTERRUPTED
     finally:
         if threads is not None:
             import torch

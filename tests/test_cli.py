@@ -1,12 +1,28 @@
 """The ``sktopo`` console script."""
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
 
-from sktopo._cli import main
+from sktopo._cli import _read_catalog, main
 from sktopo.experiments import EXPERIMENTS, Experiment, logger
+
+# What the ``sktopo`` console script runs (``python -m sktopo._cli`` differs: there
+# an interrupted import can make the interpreter end by SIGINT after main returned).
+CONSOLE_SCRIPT = "import sys; from sktopo._cli import main; sys.exit(main())"
+
+
+def _sktopo(*args, **kwargs):
+    """Start ``sktopo ARGS`` as the console script does, in a fresh interpreter."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    return subprocess.Popen([sys.executable, "-c", CONSOLE_SCRIPT, *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
 def test_list_shows_every_reproduction(capsys):
@@ -213,19 +229,8 @@ def test_write_summary_is_atomic(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_sigint_during_training_exits_130(tmp_path):
     """``sktopo reproduce circle`` interrupted by a real SIGINT while it trains."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
     out = tmp_path / "circle"
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sktopo._cli", "reproduce", "circle", "--out", str(out),
-         "--threads", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-    )
+    proc = _sktopo("reproduce", "circle", "--out", str(out), "--threads", "1")
     try:
         for line in proc.stdout:
             if "training" in line:
@@ -235,12 +240,11 @@ def test_sigint_during_training_exits_130(tmp_path):
         _, err = proc.communicate(timeout=120)
     finally:
         proc.kill()
-    # 130 from main(); very rarely (seen once in CI, not reproducible) the process ends
-    # by SIGINT itself after printing the message, which a shell also reports as 130.
-    assert proc.returncode in (130, -signal.SIGINT), err
+    assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert not (out / "summary.json").exists()
     assert not (out / "summary.txt").exists()
+    assert not out.exists() or any(out.iterdir())  # no empty folder left behind
 
 
 def test_threads_option_reaches_the_detectors(tmp_path, monkeypatch):
@@ -258,3 +262,130 @@ def test_threads_option_reaches_the_detectors(tmp_path, monkeypatch):
     assert main(["reproduce", "fake", "--out", str(tmp_path), "--threads", "3", "--quiet"]) == 0
     assert seen["n_threads"] == 3
     assert sktopo.get_config()["n_threads"] is None  # restored after the run
+
+
+# --version and --list answer at once: no torch, no reproduction imported (issue 20)
+@pytest.mark.parametrize("args", [["--version"], ["reproduce", "--list"], ["reproduce"]])
+def test_version_and_list_import_no_torch(args):
+    code = (
+        "import sys\n"
+        "from sktopo._cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('torch', 'sklearn', 'scipy', 'numpy', 'matplotlib', 'sktopo.experiments')\n"
+        "print([m for m in heavy if m in sys.modules], file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "[]"
+    assert result.stdout.startswith("sktopo 0." if args == ["--version"] else "Reproductions")
+
+
+def test_list_reads_the_registry_from_source():
+    """``--list`` reads the registrations without importing them: the same entries."""
+    catalog = _read_catalog()
+    assert not any(isinstance(entry, Experiment) for entry in catalog.values())  # no fallback
+    assert list(catalog) == sorted(catalog, key=list(catalog).index)
+    assert set(catalog) == set(EXPERIMENTS)
+    for name, exp in EXPERIMENTS.items():
+        entry = catalog[name]
+        assert (entry.name, entry.paper, entry.description, entry.runtime,
+                entry.full_runtime) == (exp.name, exp.paper, exp.description, exp.runtime,
+                                        exp.full_runtime), name
+
+
+def test_list_in_a_fresh_interpreter_equals_the_registry():
+    result = subprocess.run([sys.executable, "-c", CONSOLE_SCRIPT, "reproduce", "--list"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Reproductions")
+    for exp in EXPERIMENTS.values():
+        assert any(line.startswith(exp.name + " ") and f"{exp.paper}: {exp.description}" in line
+                   for line in lines), exp.name
+    assert result.stdout.count("run time: ") == len(EXPERIMENTS)
+
+
+# Ctrl-C at any moment: exit 130, one line, no traceback, no empty folder of ours
+@pytest.mark.parametrize("delay", [0.0, 0.5, 1.5])
+def test_sigint_during_imports_exits_130_with_one_line(delay, tmp_path):
+    """A real SIGINT in the first seconds, while torch and the reproductions import.
+
+    The output folder is made (and checked) before those imports: once it
+    exists the command is inside ``main``, importing for seconds.
+    """
+    out = tmp_path / "new" / "circle"
+    proc = _sktopo("reproduce", "circle", "--out", str(out), "--threads", "1", "--quiet")
+    try:
+        deadline = time.monotonic() + 60
+        while not out.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert out.exists(), proc.communicate()
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("sktopo: interrupted"), err
+    if delay == 0.0:  # torch alone takes longer to import
+        assert err.strip() == "sktopo: interrupted"
+    assert not (tmp_path / "new").exists()  # the folders it made are gone
+
+
+def test_interrupted_list_exits_130(capsys, monkeypatch):
+    def interrupted():
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sktopo._cli._catalog", interrupted)
+    assert main(["reproduce", "--list"]) == 130
+    assert capsys.readouterr().err == "sktopo: interrupted\n"
+
+
+@pytest.mark.parametrize("writes", [False, True])
+def test_interrupted_run_leaves_no_empty_folder(writes, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "new" / "deeper" / "fake"
+
+    def interrupted_run(out_dir, **kwargs):
+        if writes:
+            (out_dir / "figure.png").write_bytes(b"png")
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment("fake", "p", "d", interrupted_run))
+    assert main(["reproduce", "fake", "--out", str(out), "--quiet"]) == 130
+    if writes:  # the run's own output stays
+        assert [p.name for p in out.iterdir()] == ["figure.png"]
+    else:
+        assert list(tmp_path.iterdir()) == []
+    err = capsys.readouterr().err
+    assert err == "sktopo: interrupted; no summary written for this run of 'fake'\n"
+
+
+def test_interrupt_keeps_a_folder_it_did_not_create(tmp_path, monkeypatch):
+    out = tmp_path / "existing"
+    out.mkdir()
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment(
+        "fake", "p", "d", lambda out_dir, **kw: (_ for _ in ()).throw(KeyboardInterrupt)))
+    assert main(["reproduce", "fake", "--out", str(out), "--quiet"]) == 130
+    assert out.is_dir()
+
+
+def test_failed_run_leaves_no_empty_folder(tmp_path, monkeypatch):
+    def failing_run(out_dir, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment("fake", "p", "d", failing_run))
+    with pytest.raises(RuntimeError, match="bug"):
+        main(["reproduce", "fake", "--out", str(tmp_path / "new"), "--quiet"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupt_restores_the_sigint_handler(tmp_path, monkeypatch):
+    monkeypatch.setitem(EXPERIMENTS, "fake", Experiment(
+        "fake", "p", "d", lambda out_dir, **kw: (_ for _ in ()).throw(KeyboardInterrupt)))
+    before = signal.getsignal(signal.SIGINT)
+    assert main(["reproduce", "fake", "--out", str(tmp_path), "--quiet"]) == 130
+    assert signal.getsignal(signal.SIGINT) is before

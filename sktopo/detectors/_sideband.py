@@ -16,7 +16,6 @@ from sktopo.nn._config import TrainingConfig
 from sktopo.nn._flow import ConditionalFlow, StackedNegativeLogLikelihood
 from sktopo.nn._specs import flow_flops
 from sktopo.nn._training import train_stacked
-from sktopo.utils._optional import import_optional
 from sktopo.utils._random import draw_seeds
 from sktopo.utils._threads import choose_threads, torch_threads
 from sktopo.utils._validation import N_THREADS_CONSTRAINT, IntInterval
@@ -287,7 +286,6 @@ class SidebandReference(BaseEstimator):
             If ``feature`` is not a column of ``X``, ``X`` has a single column,
             or the window leaves fewer than 10 sideband rows or no rows inside.
         """
-        import_optional("zuko", "flows")
         for name in _FITTED:  # an interrupted refit must not leave the old flow usable
             self.__dict__.pop(name, None)
         X = validate_data(self, X, reset=True, dtype=np.float64, ensure_min_samples=2)

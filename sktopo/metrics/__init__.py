@@ -6,9 +6,12 @@ the significance improvement ``eps_S / sqrt(eps_B)``, the mass profile of a
 score and mass sculpting by a cut, and model selection on labelled validation
 data (arXiv:1808.08992).
 
-Every metric takes labels (signal = 1, background = 0) and an anomaly score,
-higher = more anomalous; for a fitted detector that is
-``anomaly_score(detector, X)`` = ``-detector.score_samples(X)``.
+Every metric takes labels and an anomaly score, higher = more anomalous.
+Labels are read with ``pos_label='auto'``: ``{0, 1}`` as 1 = signal,
+scikit-learn's outlier convention ``{-1, 1}`` as -1 = outlier = signal; any
+other pair needs an explicit ``pos_label``.  For a fitted detector the score is
+``anomaly_score(detector, X)`` (``detector.anomaly_score(X)`` for an sktopo
+detector, ``-detector.score_samples(X)`` for any other).
 """
 
 from sktopo.metrics._efficiency import (

@@ -11,6 +11,13 @@ constraint, read off the step-wise ROC curve without interpolation:
 with eps_B <= b; ``rejection_at_efficiency(e)`` = 1 / min eps_B over cuts with
 eps_S >= e.  The old ``rejection=`` parameter, the fraction ``1 - eps_B``, is
 deprecated.
+
+Labels come in either of two conventions, read by ``pos_label='auto'``: y in
+{0, 1} with 1 = signal, 0 = background (the physics convention), or
+scikit-learn's outlier labels, y in {-1, 1} with -1 = outlier = signal, 1 =
+inlier = background (what a detector's ``predict`` returns).  Any other pair
+of labels needs ``pos_label``, the label of the signal; labels that cannot be
+read raise a ValueError saying what was expected.
 """
 
 from __future__ import annotations
@@ -84,25 +91,69 @@ def _check_scores(anomaly_score, name="anomaly_score"):
     return scores
 
 
-def _check_labels(y_true):
-    """Validate signal (1) / background (0) labels with both present; return ``is_signal``."""
+_EXPECTED_LABELS = (
+    "labels 1 = signal, 0 = background, or scikit-learn's outlier labels -1 = outlier "
+    "(signal), 1 = inlier (background)"
+)
+
+
+def _check_pos_label(pos_label):
+    """Check ``pos_label``: ``'auto'`` or one label (a number, bool or string)."""
+    if isinstance(pos_label, str):
+        return pos_label
+    if isinstance(pos_label, (bool, np.bool_, Real)) and not np.isnan(pos_label):
+        return pos_label
+    raise ValueError(
+        f"pos_label must be 'auto' or the label of the signal class (a number or a string); "
+        f"got {pos_label!r}."
+    )
+
+
+def _check_labels(y_true, pos_label="auto"):
+    """Read binary labels as ``is_signal``, with both classes present.
+
+    ``pos_label='auto'``: labels {0, 1} (or bool) read 1 as signal, labels
+    {-1, 1} read -1 (outlier) as signal; anything else is an error that says
+    what was expected.  Otherwise ``y_true`` holds exactly two labels, one of
+    them ``pos_label``, the signal's.
+    """
+    pos_label = _check_pos_label(pos_label)
     y = np.asarray(y_true)
     if y.ndim != 1:
         raise ValueError(f"y_true must be 1-dimensional; got shape {y.shape}.")
     try:
         labels = np.unique(y).tolist()
     except TypeError as exc:
-        raise ValueError("y_true must hold 1 (signal) and 0 (background) only.") from exc
-    if not all(isinstance(v, (bool, np.bool_, Real)) and v in (0, 1) for v in labels):
-        raise ValueError(f"y_true must hold 1 (signal) and 0 (background) only; got {labels}.")
+        raise ValueError(f"y_true must hold {_EXPECTED_LABELS}; got labels of mixed "
+                         "types.") from exc
+    auto = isinstance(pos_label, str) and pos_label == "auto"
+    if auto:
+        numeric = all(isinstance(v, (bool, Real)) for v in labels)
+        if numeric and set(labels) <= {0, 1}:
+            pos_label = 1
+        elif numeric and set(labels) <= {-1, 1}:
+            pos_label = -1
+        else:
+            raise ValueError(
+                f"y_true must hold {_EXPECTED_LABELS}; got {labels}. For other labels pass "
+                "pos_label=<the label of the signal>."
+            )
+    elif pos_label not in labels or len(labels) > 2:
+        raise ValueError(
+            f"y_true must hold two labels, pos_label={pos_label!r} for signal and one other "
+            f"for background; got {labels}."
+        )
     if len(labels) < 2:
-        raise ValueError(f"y_true must contain both signal (1) and background (0); got {labels}.")
-    return y.astype(float) == 1.0
+        raise ValueError(
+            f"y_true must contain both signal and background; got only the label {labels[0]!r}."
+            if labels else "y_true must not be empty."
+        )
+    return y.astype(float) == pos_label if auto else np.asarray(y == pos_label, dtype=bool)
 
 
-def _check_labels_scores(y_true, anomaly_score):
+def _check_labels_scores(y_true, anomaly_score, pos_label="auto"):
     """Validate labelled scores; return (is_signal bool array, float scores)."""
-    is_signal = _check_labels(y_true)
+    is_signal = _check_labels(y_true, pos_label)
     scores = _check_scores(anomaly_score)
     if is_signal.size != scores.size:
         raise ValueError(f"y_true has {is_signal.size} entries but anomaly_score {scores.size}.")
@@ -181,7 +232,7 @@ def threshold_at_rejection(background_score, rejection=None, *, background_effic
 
 
 def efficiency_at_rejection(y_true, anomaly_score, rejection=None, *,
-                            background_efficiency=None):
+                            background_efficiency=None, pos_label="auto"):
     """Signal efficiency at a given background efficiency (E10, E100 of arXiv:1808.08992).
 
     Events pass ``anomaly_score > t``, ``t`` = :func:`threshold_at_rejection`
@@ -195,7 +246,9 @@ def efficiency_at_rejection(y_true, anomaly_score, rejection=None, *,
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        1 for signal, 0 for background; both must occur.
+        1 for signal, 0 for background; or scikit-learn's outlier labels,
+        -1 for signal (outlier), 1 for background (inlier).  Both classes
+        must occur.
     anomaly_score : array-like of shape (n_samples,)
         Higher = more anomalous, e.g. ``-detector.score_samples(X)``.
     rejection : float in [0, 1], default=None
@@ -203,6 +256,10 @@ def efficiency_at_rejection(y_true, anomaly_score, rejection=None, *,
         ``background_efficiency=1 - rejection``.
     background_efficiency : float in [0, 1], default=None
         Background efficiency ``eps_B`` of the cut (at most); None means 0.1.
+    pos_label : 'auto', int, float, bool or str, default='auto'
+        The label of the signal.  ``'auto'`` reads labels {0, 1} as 1 =
+        signal and labels {-1, 1} as -1 = signal; other labels need
+        ``pos_label`` (a ValueError says so).
 
     Returns
     -------
@@ -230,15 +287,18 @@ def efficiency_at_rejection(y_true, anomaly_score, rejection=None, *,
     0.5
     >>> efficiency_at_rejection(y, score, background_efficiency=0.01)  # cut: score > 9
     0.25
+    >>> outlier = np.where(y == 1, -1, 1)  # scikit-learn's labels: -1 = outlier = signal
+    >>> efficiency_at_rejection(outlier, score, background_efficiency=0.1)
+    0.5
     """
     eps_b = _background_efficiency(background_efficiency, rejection,
                                    default=_DEFAULT_BACKGROUND_EFFICIENCY)
-    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score, pos_label)
     t = _threshold_keeping(scores[~is_signal], eps_b)
     return float(np.mean(scores[is_signal] > t))
 
 
-def rejection_at_efficiency(y_true, anomaly_score, efficiency=0.5):
+def rejection_at_efficiency(y_true, anomaly_score, efficiency=0.5, *, pos_label="auto"):
     """Background rejection ``1 / eps_B`` at a given signal efficiency.
 
     Events pass ``anomaly_score >= u``, ``u`` the ``m``-th largest signal
@@ -251,11 +311,17 @@ def rejection_at_efficiency(y_true, anomaly_score, efficiency=0.5):
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        1 for signal, 0 for background; both must occur.
+        1 for signal, 0 for background; or scikit-learn's outlier labels,
+        -1 for signal (outlier), 1 for background (inlier).  Both classes
+        must occur.
     anomaly_score : array-like of shape (n_samples,)
         Higher = more anomalous.
     efficiency : float in (0, 1], default=0.5
         Signal efficiency ``eps_S``.
+    pos_label : 'auto', int, float, bool or str, default='auto'
+        The label of the signal.  ``'auto'`` reads labels {0, 1} as 1 =
+        signal and labels {-1, 1} as -1 = signal; other labels need
+        ``pos_label`` (a ValueError says so).
 
     Returns
     -------
@@ -283,7 +349,7 @@ def rejection_at_efficiency(y_true, anomaly_score, efficiency=0.5):
     inf
     """
     efficiency = _check_fraction(efficiency, "efficiency", allow_zero=False)
-    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score, pos_label)
     signal = np.sort(scores[is_signal])
     m = max(_count(signal.size, efficiency, math.ceil), 1)
     u = signal[signal.size - m]
@@ -291,7 +357,7 @@ def rejection_at_efficiency(y_true, anomaly_score, efficiency=0.5):
     return np.inf if eps_b == 0.0 else 1.0 / eps_b
 
 
-def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True):
+def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True, pos_label="auto"):
     """ROC curve in the physics convention: ``1 / eps_B`` against ``eps_S``.
 
     :func:`sklearn.metrics.roc_curve` with signal as the positive class:
@@ -303,11 +369,17 @@ def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True):
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        1 for signal, 0 for background; both must occur.
+        1 for signal, 0 for background; or scikit-learn's outlier labels,
+        -1 for signal (outlier), 1 for background (inlier).  Both classes
+        must occur.
     anomaly_score : array-like of shape (n_samples,)
         Higher = more anomalous.
     drop_intermediate : bool, default=True
         Passed to :func:`~sklearn.metrics.roc_curve`.
+    pos_label : 'auto', int, float, bool or str, default='auto'
+        The label of the signal.  ``'auto'`` reads labels {0, 1} as 1 =
+        signal and labels {-1, 1} as -1 = signal; other labels need
+        ``pos_label`` (a ValueError says so).
 
     Returns
     -------
@@ -332,7 +404,7 @@ def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True):
     >>> eps_s, rejection, thresholds
     (array([0.5, 1. , 1. ]), array([2., 2., 1.]), array([0.4 , 0.35, 0.1 ]))
     """
-    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score, pos_label)
     fpr, tpr, thresholds = roc_curve(is_signal.astype(int), scores, pos_label=1,
                                      drop_intermediate=drop_intermediate)
     keep = fpr > 0
@@ -340,7 +412,7 @@ def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True):
 
 
 def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold=None,
-                             background_efficiency=None):
+                             background_efficiency=None, pos_label="auto"):
     """Significance improvement ``eps_S / sqrt(eps_B)`` of one cut (SIC).
 
     A cut turns a significance ``S / sqrt(B)`` into ``eps_S S / sqrt(eps_B
@@ -353,7 +425,9 @@ def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        1 for signal, 0 for background; both must occur.
+        1 for signal, 0 for background; or scikit-learn's outlier labels,
+        -1 for signal (outlier), 1 for background (inlier).  Both classes
+        must occur.
     anomaly_score : array-like of shape (n_samples,)
         Higher = more anomalous.
     rejection : float in [0, 1], default=None
@@ -364,6 +438,10 @@ def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold
     background_efficiency : float in [0, 1], default=None
         Background efficiency fixing the cut (``eps_B <=
         background_efficiency``).
+    pos_label : 'auto', int, float, bool or str, default='auto'
+        The label of the signal.  ``'auto'`` reads labels {0, 1} as 1 =
+        signal and labels {-1, 1} as -1 = signal; other labels need
+        ``pos_label`` (a ValueError says so).
 
     Returns
     -------
@@ -393,7 +471,7 @@ def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold
     eps_b = _background_efficiency(background_efficiency, rejection)
     if eps_b is not None and threshold is not None:
         raise ValueError("give background_efficiency or threshold, not both.")
-    is_signal, scores = _check_labels_scores(y_true, anomaly_score)
+    is_signal, scores = _check_labels_scores(y_true, anomaly_score, pos_label)
     if threshold is None:
         eps_b = _DEFAULT_BACKGROUND_EFFICIENCY if eps_b is None else eps_b
         threshold = _threshold_keeping(scores[~is_signal], eps_b)
@@ -406,7 +484,8 @@ def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold
     return float(eps_s / np.sqrt(eps_b))
 
 
-def significance_improvement_curve(y_true, anomaly_score, *, drop_intermediate=True):
+def significance_improvement_curve(y_true, anomaly_score, *, drop_intermediate=True,
+                                   pos_label="auto"):
     """Significance improvement ``eps_S / sqrt(eps_B)`` along the ROC curve.
 
     At the points of :func:`physics_roc_curve` (``eps_B > 0``; events pass
@@ -415,11 +494,17 @@ def significance_improvement_curve(y_true, anomaly_score, *, drop_intermediate=T
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        1 for signal, 0 for background; both must occur.
+        1 for signal, 0 for background; or scikit-learn's outlier labels,
+        -1 for signal (outlier), 1 for background (inlier).  Both classes
+        must occur.
     anomaly_score : array-like of shape (n_samples,)
         Higher = more anomalous.
     drop_intermediate : bool, default=True
         As in :func:`physics_roc_curve`.
+    pos_label : 'auto', int, float, bool or str, default='auto'
+        The label of the signal.  ``'auto'`` reads labels {0, 1} as 1 =
+        signal and labels {-1, 1} as -1 = signal; other labels need
+        ``pos_label`` (a ValueError says so).
 
     Returns
     -------
@@ -444,6 +529,6 @@ def significance_improvement_curve(y_true, anomaly_score, *, drop_intermediate=T
     (array([0.5, 1. , 1. ]), array([0.7071, 1.4142, 1.    ]))
     """
     eps_s, rejection, thresholds = physics_roc_curve(
-        y_true, anomaly_score, drop_intermediate=drop_intermediate
+        y_true, anomaly_score, drop_intermediate=drop_intermediate, pos_label=pos_label
     )
     return eps_s, eps_s * np.sqrt(rejection), thresholds

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from sktopo.utils._optional import import_optional
 
 __all__ = ["ConditionalFlow", "StackedNegativeLogLikelihood"]
 
@@ -59,7 +58,7 @@ class ConditionalFlow(nn.Module):
         hidden_features: Sequence[int] = (64, 64),
     ):
         super().__init__()
-        zuko = import_optional("zuko", "flows")
+        import zuko  # a core dependency, imported here to keep `import sktopo.nn` light
         if len(init_seeds) != 1:
             raise ValueError(
                 f"ConditionalFlow trains one flow at a time; got {len(init_seeds)} seeds."

@@ -16,6 +16,7 @@ from sklearn.metrics import roc_auc_score
 
 from sktopo.datasets import make_bump_hunt
 from sktopo.detectors import AutoencoderDetector
+from sktopo.experiments._common import save, subplots, training_line
 from sktopo.experiments._registry import log_step, register, write_summary
 from sktopo.physics import PhaseSpaceSampler, invariant_mass_squared
 from sktopo.plotting import DalitzPlotDisplay, LossDistanceDisplay, LossHistogramDisplay
@@ -35,6 +36,7 @@ PAIR, OTHER = (0, 1), 2  # Y, Ybar and Z; s_YY = s_12, s_YZ = s_13
 SUBSAMPLE = 0.05  # fraction of the events drawn in the Dalitz plots ("5% shown")
 N_WORST = 10
 _AXIS_LABELS = (r"$s_{YY} = s_{12}$", r"$s_{YZ} = s_{13}$")
+_PANEL = (5.8, 4.9)  # inches per figure panel
 
 PAPER_BUMP_HUNT = {
     "eps_S": 7.4e-4,
@@ -91,7 +93,7 @@ def train_and_score(X_train, sets, settings, *, random_state=0, verbose=0):
     detector = AutoencoderDetector(
         random_state=random_state, verbose=verbose, **settings["detector"]
     ).fit(X_train)
-    errors = {name: detector.reconstruction_error(X) for name, X in sets.items()}
+    errors = {name: detector.anomaly_score(X) for name, X in sets.items()}
     return detector, errors
 
 
@@ -128,10 +130,7 @@ def _worst_events(X, errors, n_worst=N_WORST):
 
 
 def _settings_line(settings, full):
-    d = settings["detector"]
-    line = (f"training: {settings['n_train']:,} events, hidden {tuple(d['hidden_layer_sizes'])}, "
-            f"latent {d['latent_dim']}, {d['optimizer']}, lr={d['learning_rate']:g}, batch "
-            f"{d['batch_size']}, {d['max_epochs']:,} epochs")
+    line = training_line(settings["n_train"], "events", settings["detector"])
     if not full:
         line += ("\n          (CPU-sized; the paper: 1e5 events, SGD, lr=0.1, batch 512, 20,000 "
                  "epochs; --full)")
@@ -160,27 +159,11 @@ def _worst_lines(worst):
     return lines
 
 
-def _save(fig, path):
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-
-
 def _training_step(settings, what, verbose):
     """The one progress line of a run (its full settings are in the summary)."""
     log_step(1, 1, "training the autoencoder on %s events (%s epochs)",
              f"{settings['n_train']:,} {what}", f"{settings['detector']['max_epochs']:,}",
              verbose=verbose)
-
-
-def _figure(n_panels):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(1, n_panels, figsize=(5.8 * n_panels, 4.9), layout="constrained")
 
 
 def _dalitz_panels(detector, X, errors, axes, *, window=None, random_state=0):
@@ -200,6 +183,8 @@ def _dalitz_panels(detector, X, errors, axes, *, window=None, random_state=0):
     paper="arXiv:2102.08380, Sec. 3, Figs. 2-3",
     description="A 7-layer autoencoder trained on sidebands of s_YY = 0.25 does not flag "
     "the signal: loss distributions of sideband and signal events almost agree.",
+    runtime="~2 min",
+    full_runtime="several hours (1e5 events, 20,000 epochs)",
 )
 def run_bump_hunt(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on sideband events; write ``fig2_sideband.png``, ``fig3_signal.png``, ``summary.txt``.
@@ -237,18 +222,18 @@ def run_bump_hunt(out_dir, *, full=False, verbose=1, random_state=0, settings=No
                "n_worst_near_window": int(np.sum(edge_distance < half_width)),
                "window": tuple(data.window), "paper": PAPER_BUMP_HUNT}
 
-    fig, axes = _figure(2)
+    fig, axes = subplots(1, 2, *_PANEL, squeeze=True)
     _dalitz_panels(det, data.X_test, errors["sideband test"], axes, window=data.window,
                    random_state=random_state)
     fig.suptitle("Fig. 2: sideband test set (training excluded the grey window)")
-    _save(fig, out_dir / "fig2_sideband.png")
+    save(fig, out_dir / "fig2_sideband.png")
 
-    fig, axes = _figure(2)
+    fig, axes = subplots(1, 2, *_PANEL, squeeze=True)
     _dalitz_panels(det, data.X_signal, errors["signal"], axes[:1], window=data.window,
                    random_state=random_state)
     LossHistogramDisplay.from_predictions(errors, cut=CUT, ax=axes[1])
     fig.suptitle(f"Fig. 3: signal events at $s_{{YY}}$ = {MASS_SQUARED:g}")
-    _save(fig, out_dir / "fig3_signal.png")
+    save(fig, out_dir / "fig3_signal.png")
     write_summary(out_dir, format_bump_hunt_summary(summary), verbose)
     return summary
 
@@ -286,6 +271,8 @@ def format_bump_hunt_summary(summary):
     paper="arXiv:2102.08380, Sec. 7, Figs. 11-12",
     description="A 7-layer autoencoder trained on uniform 3-body phase space breaks at one "
     "point; the signal's loss tail is smaller than the background's.",
+    runtime="~2 min",
+    full_runtime="several hours (1e5 events, 20,000 epochs)",
 )
 def run_uniform_phase_space(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on uniform phase space; write ``fig11_uniform.png``, ``fig12_loss.png``, summary.
@@ -316,19 +303,19 @@ def run_uniform_phase_space(out_dir, *, full=False, verbose=1, random_state=0, s
     sep = separation(errors["uniform test"], errors["signal"])
     worst = _worst_events(X_test, errors["uniform test"])
 
-    fig, axes = _figure(3)
+    fig, axes = subplots(1, 3, *_PANEL, squeeze=True)
     distance = LossDistanceDisplay.from_predictions(X_test, errors["uniform test"],
                                                     n_worst=N_WORST, ax=axes[0])
     _dalitz_panels(det, X_test, errors["uniform test"], axes[1:], random_state=random_state)
     fig.suptitle("Fig. 11: uniform 3-body phase space")
     summary = {"settings": settings, "full": full, **sep, "spearman": distance.spearman,
                "worst": worst, "worst_loss": worst["loss"][0], "paper": PAPER_UNIFORM}
-    _save(fig, out_dir / "fig11_uniform.png")
+    save(fig, out_dir / "fig11_uniform.png")
 
-    fig, axes = _figure(1)
+    fig, axes = subplots(1, 1, *_PANEL, squeeze=True)
     LossHistogramDisplay.from_predictions(errors, cut=CUT, ax=axes)
     fig.suptitle(f"Fig. 12: uniform test set vs signal at $s_{{YY}}$ = {MASS_SQUARED:g}")
-    _save(fig, out_dir / "fig12_loss.png")
+    save(fig, out_dir / "fig12_loss.png")
     write_summary(out_dir, format_uniform_summary(summary), verbose)
     return summary
 

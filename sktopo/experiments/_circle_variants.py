@@ -23,9 +23,9 @@ from sklearn.utils import check_random_state
 
 from sktopo.datasets import make_circle
 from sktopo.exceptions import NoBottleneckWarning
-from sktopo.experiments._bump_hunt import _save
 from sktopo.experiments._circle import circle_settings
-from sktopo.experiments._higher import _figure, fit_and_score
+from sktopo.experiments._common import save, subplots
+from sktopo.experiments._higher import fit_and_score
 from sktopo.experiments._registry import log_step, register
 from sktopo.experiments._registry import write_summary as _write
 from sktopo.plotting import CircleBreakPointDisplay, LossProfileDisplay, ManifoldFitDisplay
@@ -164,6 +164,8 @@ def _display(det, X_test, phi_test, errors, axes):
     paper="arXiv:2102.08380, App. B.1, Figs. 13-15",
     description="The circle's break region for other widths, depth, activations (ReLU, "
     "tempered tanh) and optimisers: it narrows somewhat but persists.",
+    runtime="~2 min",
+    full_runtime="several hours",
 )
 def run_circle_variants(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train every variant on 1000 equidistant points; write ``circle_variants.png``, summary.
@@ -186,7 +188,7 @@ def run_circle_variants(out_dir, *, full=False, verbose=1, random_state=0, setti
     X_test, phi_test = make_circle(settings["n_test"], random_state=random_state + 1)
     variants = settings["variants"]
     n_rows = -(-len(variants) // 2)
-    fig, axes = _figure(n_rows, 4, size=(4.2, 3.6))
+    fig, axes = subplots(n_rows, 4, 4.2, 3.6)
     summary = {"settings": settings, "full": full, "runs": {}}
     for k, (name, overrides) in enumerate(variants.items()):
         params = dict(settings["base"], **overrides)
@@ -202,7 +204,7 @@ def run_circle_variants(out_dir, *, full=False, verbose=1, random_state=0, setti
     for ax in axes.ravel()[2 * len(variants):]:
         ax.axis("off")
     fig.suptitle("App. B.1: the circle autoencoder ($d_l$ = 1) under other hyperparameters")
-    _save(fig, out_dir / "circle_variants.png")
+    save(fig, out_dir / "circle_variants.png")
     _write(out_dir, format_variants_summary(summary), verbose)
     return summary
 
@@ -238,6 +240,8 @@ def format_variants_summary(summary):
     paper="arXiv:2102.08380, App. B.2, Fig. 17",
     description="Circle autoencoder on 12 and 20 equidistant points with long full-batch "
     "training: memorisation, a break region over training points, and beta=5.",
+    runtime="~30 s",
+    full_runtime="~1 h",
 )
 def run_sparse_circle(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on 12 and 20 equidistant points; write ``sparse_circle.png`` and ``summary.txt``.
@@ -260,7 +264,7 @@ def run_sparse_circle(out_dir, *, full=False, verbose=1, random_state=0, setting
     settings = sparse_settings(full) if settings is None else settings
     X_test, phi_test = make_circle(settings["n_test"], random_state=random_state + 1)
     runs = settings["runs"]
-    fig, axes = _figure(2, len(runs), size=(4.6, 4.2))
+    fig, axes = subplots(2, len(runs), 4.6, 4.2)
     summary = {"settings": settings, "full": full, "runs": {}}
     for col, (name, run) in enumerate(runs.items()):
         n_train = run["n_train"]
@@ -271,7 +275,7 @@ def run_sparse_circle(out_dir, *, full=False, verbose=1, random_state=0, setting
                  verbose=verbose)
         det, errors = fit_and_score(X_train, X_test, params, random_state=random_state,
                                     verbose=verbose)
-        train_errors = det.reconstruction_error(X_train)
+        train_errors = det.anomaly_score(X_train)
         stats = _circle_stats(_display(det, X_test, phi_test, errors[:, 0], axes[:, col]))
         spacing = TWO_PI / n_train
         offset = np.mod(stats["break_angle"], spacing) / spacing
@@ -286,7 +290,7 @@ def run_sparse_circle(out_dir, *, full=False, verbose=1, random_state=0, setting
         axes[0, col].get_legend().remove()
         axes[0, col].set_title(name, fontsize="medium")
     fig.suptitle("App. B.2 / Fig. 17: sparse circles, full-batch gradient descent")
-    _save(fig, out_dir / "sparse_circle.png")
+    save(fig, out_dir / "sparse_circle.png")
     _write(out_dir, format_sparse_summary(summary), verbose)
     return summary
 
@@ -417,6 +421,8 @@ def _square_panels(X_test, X_model, errors, circle_runs, axes):
     paper="arXiv:2102.08380, App. B.1, Fig. 16",
     description="The circle net with latent_dim=2, tested on the square -1 <= x, y <= 1: no "
     "break point, about the identity map, the loss largest at the corners.",
+    runtime="~30 s",
+    full_runtime="~30 min (2 networks)",
 )
 def run_circle_square(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on 1000 equidistant circle points, test on the square; write ``fig16_square.png``.
@@ -458,7 +464,7 @@ def run_circle_square(out_dir, *, full=False, verbose=1, random_state=0, setting
                                         random_state=random_state, verbose=verbose)
         seconds = time.perf_counter() - start
         errors = errors[:, 0]
-        circle_errors = circle_runs[latent_dim] = det.reconstruction_error(X_circle)
+        circle_errors = circle_runs[latent_dim] = det.anomaly_score(X_circle)
         prefix = "" if k == 0 else "reference_"
         summary.update({f"{prefix}circle_median_loss": float(np.median(circle_errors)),
                         f"{prefix}circle_worst_to_median": float(circle_errors.max()
@@ -466,7 +472,7 @@ def run_circle_square(out_dir, *, full=False, verbose=1, random_state=0, setting
                         f"{prefix}median_loss": float(np.median(errors)),
                         f"{prefix}train_seconds": seconds})
         if k == 0:
-            train_errors = det.reconstruction_error(X_train)
+            train_errors = det.anomaly_score(X_train)
             X_model, square_errors = det.reconstruct(X_test), errors
             summary.update(square_statistics(X_test, errors), worst_loss=float(errors.max()),
                            worst_point=X_test[np.argmax(errors)].tolist(),
@@ -474,12 +480,12 @@ def run_circle_square(out_dir, *, full=False, verbose=1, random_state=0, setting
                            train_max_loss=float(train_errors.max()))
     if len(latent_dims) > 1:
         summary["reference_latent_dim"] = latent_dims[1]
-    fig, axes = _figure(1, 4, size=(4.9, 4.6))
+    fig, axes = subplots(1, 4, 4.9, 4.6)
     _square_panels(X_test, X_model, square_errors,
                    {d: (phi_circle, circle_runs[d]) for d in latent_dims}, axes[0])
     fig.suptitle(f"Fig. 16: the circle autoencoder with $d_l$ = {latent_dims[0]} on the square "
                  r"$-1 \leq x, y \leq 1$ (trained on the green circle)")
-    _save(fig, out_dir / "fig16_square.png")
+    save(fig, out_dir / "fig16_square.png")
     _write(out_dir, format_square_summary(summary), verbose)
     return summary
 

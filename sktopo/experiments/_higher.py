@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 
 from sktopo.datasets import make_so3, make_sphere, make_su2, make_torus, make_trefoil
 from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector
-from sktopo.experiments._bump_hunt import _save
+from sktopo.experiments._common import save, subplots
 from sktopo.experiments._registry import log_step, register
 from sktopo.experiments._registry import write_summary as _write
 from sktopo.nn._inference import apply_chunked
@@ -134,7 +134,7 @@ def fit_and_score(X_train, X_test, detector, *, n_seeds=1, random_state=0, verbo
     template = AutoencoderDetector(random_state=random_state, verbose=verbose, **detector)
     if n_seeds == 1:
         model = template.fit(X_train)
-        return model, model.reconstruction_error(X_test)[:, None]
+        return model, model.anomaly_score(X_test)[:, None]
     model = ChartEnsembleDetector(estimator=template, n_charts=n_seeds,
                                   random_state=random_state).fit(X_train)
     return model, model.member_errors(X_test)
@@ -191,16 +191,6 @@ def count_self_crossings(Z):
     return int(hit[i[keep], j[keep]].sum())
 
 
-def _figure(n_rows, n_cols, size=(5.0, 4.2)):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(n_rows, n_cols, figsize=(size[0] * n_cols, size[1] * n_rows),
-                        squeeze=False, layout="constrained")
-
-
 def _run_line(s):
     d = s["detector"]
     return (f"{s['n_train']:,} train / {s['n_test']:,} test points, hidden "
@@ -213,6 +203,8 @@ def _run_line(s):
     paper="arXiv:2102.08380, Sec. 6, Fig. 10",
     description="Autoencoders on S^4, S^5 and SU(2) = S^3 in R^8 with latent_dim = dimension "
     "break at one point: loss vs distance from the worst point falls.",
+    runtime="~2 min",
+    full_runtime="several hours",
 )
 def run_spheres_nd(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on ``S^4``, ``S^5`` and ``SU(2)``; write ``fig10_spheres.png`` and ``summary.txt``.
@@ -232,7 +224,7 @@ def run_spheres_nd(out_dir, *, full=False, verbose=1, random_state=0, settings=N
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = spheres_settings(full) if settings is None else settings
     rng = check_random_state(random_state)
-    fig, axes = _figure(1, len(settings))
+    fig, axes = subplots(1, len(settings), 5.0, 4.2)
     summary = {"settings": settings, "full": full, "runs": {}, "paper": PAPER_SPHERES}
     for step, (ax, (name, s)) in enumerate(zip(axes[0], settings.items()), start=1):
         X_train, X_test = (MANIFOLDS[name](s[key], random_state=rng)[0]
@@ -248,7 +240,7 @@ def run_spheres_nd(out_dir, *, full=False, verbose=1, random_state=0, settings=N
                      f"{stats['worst_to_median']:.2g}, $\\rho$ = {stats['spearman']:.2f}",
                      fontsize="medium")
     fig.suptitle("Fig. 10: loss vs distance from the worst test point")
-    _save(fig, out_dir / "fig10_spheres.png")
+    save(fig, out_dir / "fig10_spheres.png")
     _write(out_dir, format_spheres_summary(summary), verbose)
     return summary
 
@@ -287,6 +279,8 @@ def _latent_codes(model, X):  # of every seed: (n_seeds, n_samples, latent_dim)
     paper="arXiv:2102.08380, Sec. 8 (App. C)",
     description="A latent space above the intrinsic dimension does not cure topology: "
     "trefoil (d_l=2), Clifford torus (d_l=3, over seeds), SO(3) (d_l=3..5) vs SU(2).",
+    runtime="~3 min",
+    full_runtime="several hours (seed scans)",
 )
 def run_latent_dim(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on the trefoil, the Clifford torus, SO(3) and SU(2) with several latent sizes.
@@ -344,7 +338,7 @@ def run_latent_dim(out_dir, *, full=False, verbose=1, random_state=0, settings=N
 
 
 def _plot_trefoil(runs, arrays, s_test, path):
-    fig, axes = _figure(len(runs), 2)
+    fig, axes = subplots(len(runs), 2, 5.0, 4.2)
     order = np.argsort(s_test)
     for row, (latent_dim, run) in zip(axes, runs.items()):
         errors, (s_grid, Z) = arrays["trefoil", latent_dim]
@@ -362,12 +356,12 @@ def _plot_trefoil(runs, arrays, s_test, path):
             row[1].plot(s_grid, Z[0, :, 0], ".", ms=2.5)
             row[1].set(xlabel="knot parameter $s$", ylabel="$z_1$", title="latent code")
     fig.suptitle("Trefoil knot in $\\mathbb{R}^3$ (Sec. 8, App. C.1)")
-    _save(fig, path)
+    save(fig, path)
 
 
 def _plot_torus(run, errors, t_test, path):
     n_maps = min(errors.shape[1], 8)
-    fig, axes = _figure(2, 1 + -(-n_maps // 2), size=(3.6, 3.4))
+    fig, axes = subplots(2, 1 + -(-n_maps // 2), 3.6, 3.4)
     ratios = np.asarray(run["worst_to_median"])
     bar = axes[0, 0]
     bar.bar(np.arange(ratios.size), ratios, color=np.where(ratios < GOOD_MINIMUM_RATIO,
@@ -391,12 +385,12 @@ def _plot_torus(run, errors, t_test, path):
     fig.colorbar(points, ax=axes[:, 1:], label=r"$\log_{10}$ loss", shrink=0.8)
     fig.suptitle(r"Clifford torus in $\mathbb{R}^4$, $d_l$ = 3: test loss over the angles "
                  "(title: worst/median)")
-    _save(fig, path)
+    save(fig, path)
 
 
 def _plot_so3(summary, arrays, X_test, path):
     so3 = summary["so3"]
-    fig, axes = _figure(1, 1 + len(so3))
+    fig, axes = subplots(1, 1 + len(so3), 5.0, 4.2)
     ax = axes[0, 0]
     for key, marker, color in (("so3", "o", "C0"), ("su2", "s", "C1")):
         dims = list(summary[key])
@@ -414,7 +408,7 @@ def _plot_so3(summary, arrays, X_test, path):
         ax.set_title(f"SO(3), $d_l$ = {latent_dim}: median loss {run['median_loss'][0]:.2g}",
                      fontsize="medium")
     fig.suptitle(r"SO(3) in $\mathbb{R}^9$ (intrinsic dimension 3) vs SU(2) in $\mathbb{R}^8$")
-    _save(fig, path)
+    save(fig, path)
 
 
 def _fmt(values, spec=".3g"):

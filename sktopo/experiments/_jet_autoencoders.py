@@ -21,6 +21,7 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from sktopo.detectors import ChartEnsembleDetector
+from sktopo.experiments._common import check_lines, save, subplots
 from sktopo.experiments._jet_data import (
     PAPER_TABLE_I,
     cnn_detector,
@@ -172,7 +173,7 @@ def member_losses(detector, X):
     if isinstance(detector, ChartEnsembleDetector):
         errors = detector.member_errors(X)
     else:
-        errors = detector.reconstruction_error(X)[:, None]
+        errors = detector.anomaly_score(X)[:, None]
     return errors / X.shape[1]
 
 
@@ -301,23 +302,6 @@ def mean_images(detector, X, *, member=0, chunk=1000):
         mean_hat += x_hat.sum(axis=0)
         mean_sq += ((x - x_hat) ** 2).sum(axis=0)
     return mean_x / X.shape[0], mean_hat / X.shape[0], mean_sq / X.shape[0]
-
-
-def _figure(n_rows, n_cols, width=4.6, height=4.0):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(n_rows, n_cols, figsize=(width * n_cols, height * n_rows),
-                        layout="constrained", squeeze=False)
-
-
-def _save(fig, path):
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def plot_loss_histograms(losses, ax):
@@ -481,9 +465,7 @@ def format_jet_autoencoders_summary(summary):
         "Fig. 10: loss vs QCD jet mass (first training of each network)",
         *_correlation_lines(summary["correlation"]),
         "",
-        "The paper's qualitative statements, as measured here:",
-        *[f"  [{'yes' if ok else 'NO '}] {name}: {evidence}"
-          for name, (ok, evidence) in checks.items()],
+        *check_lines(checks, "The paper's qualitative statements, as measured here:"),
     ]
     return "\n".join(lines) + "\n"
 
@@ -552,29 +534,29 @@ def run_jet_autoencoders(out_dir, *, full=False, verbose=1, random_state=0, sett
                 "mean_abs_difference": float(np.mean(np.abs(pca_eps - mass_eps)))}
     checks = qualitative_checks(table, correlation, tracking)
 
-    fig, axes = _figure(1, 1, 6.0, 4.6)
+    fig, axes = subplots(1, 1, 6.0, 4.6)
     plot_loss_histograms({p: losses["CNN"][p][:, 0] for p in PROCESSES}, axes[0, 0])
     fig.suptitle("Fig. 2: CNN autoencoder (k = 6) reconstruction error, one training")
-    _save(fig, out_dir / "fig2_loss.png")
+    save(fig, out_dir / "fig2_loss.png")
 
-    fig, axes = _figure(3, 3, 4.0, 3.6)
+    fig, axes = subplots(3, 3, 4.0, 3.6)
     plot_mean_images({p: mean_images(detectors["CNN"], samples[p].images)
                       for p in PROCESSES}, axes)
     fig.suptitle("Fig. 3: average jet images, CNN reconstructions and squared errors "
                  "(one training, log colour)")
-    _save(fig, out_dir / "fig3_images.png")
+    save(fig, out_dir / "fig3_images.png")
 
-    fig, axes = _figure(1, 2, 5.6, 4.6)
+    fig, axes = subplots(1, 2, 5.6, 4.6)
     for ax, signal in zip(axes[0], SIGNALS):
         plot_rocs(losses, masses, signal, ax)
     fig.suptitle("Fig. 4: ROC curves (first training of each network) and the jet mass")
-    _save(fig, out_dir / "fig4_roc.png")
+    save(fig, out_dir / "fig4_roc.png")
 
-    fig, axes = _figure(1, 3, 5.6, 4.6)
+    fig, axes = subplots(1, 3, 5.6, 4.6)
     plot_mass_profiles(correlation, axes[0, 0])
     plot_sculpting(correlation, "CNN", axes[0, 1])
     plot_sculpting(correlation, "PCA", axes[0, 2])
-    _save(fig, out_dir / "fig10_mass.png")
+    save(fig, out_dir / "fig10_mass.png")
 
     summary = {
         "settings": settings, "full": full,

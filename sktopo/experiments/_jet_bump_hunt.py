@@ -25,7 +25,8 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import chi2
 
-from sktopo.experiments._jet_autoencoders import _COLORS, _figure, _save, member_losses
+from sktopo.experiments._common import check_lines, save, subplots
+from sktopo.experiments._jet_autoencoders import _COLORS, member_losses
 from sktopo.experiments._jet_data import cnn_detector, jet_sample, jet_sizes, pca_detector
 from sktopo.experiments._jet_latent import contaminated_training_set
 from sktopo.experiments._registry import log_step, register, write_summary
@@ -223,10 +224,8 @@ def _summary_lines(summary):
         f"{cnn[1000.0]['significance']:.2f}; at looser cuts paper 2-3, measured "
         + ", ".join(f"{cnn[r]['significance']:.2f} at {r:g}" for r in (10.0, 100.0)),
         "",
-        "checks (holds, evidence):",
+        *check_lines(summary["checks"], "checks (holds, evidence):"),
     ]
-    for name, (holds, evidence) in summary["checks"].items():
-        lines.append(f"  [{'yes' if holds else 'NO'}] {name}: {evidence}")
     return lines
 
 
@@ -323,14 +322,14 @@ def run_jet_bump_hunt(out_dir, *, full=False, verbose=1, random_state=0, setting
             cut = threshold_at_rejection(lq, background_efficiency=1.0 / rejection)
             passes[arch, rejection] = (lq > cut, ls > cut)
 
-    fig, axes = _figure(1, 4, 4.0, 3.9)
+    fig, axes = subplots(1, 4, 4.0, 3.9)
     plot_bump_hunt(data, {"after the CNN cut (QCD / 100)": passes["CNN", 100.0],
                           "after the CNN cut (QCD / 1000)": passes["CNN", 1000.0],
                           "after a PCA cut (QCD / 1000; contrast)": passes["PCA", 1000.0]},
                    axes[0], window=st["window"], signal_fraction=st["signal_fraction"])
     fig.suptitle("Fig. 11: jet mass of QCD and 400 GeV gluinos (1e-3 of QCD) before and after "
                  "an autoencoder loss cut")
-    _save(fig, out_dir / "fig11_bump_hunt.png")
+    save(fig, out_dir / "fig11_bump_hunt.png")
 
     summary = {"settings": st, "full": full, "tables": tables, "sizes": dict(s),
                "seconds": seconds, "n_iter": int(cnn.n_iter_), "paper": PAPER_BUMP_HUNT}

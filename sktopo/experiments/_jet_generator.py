@@ -17,11 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from sktopo.experiments._common import check_lines, save, subplots
 from sktopo.experiments._jet_autoencoders import (
     _COLORS,
     WORKING_POINTS,
-    _figure,
-    _save,
     jet_autoencoder_settings,
 )
 from sktopo.experiments._jet_data import cnn_detector, jet_sample
@@ -121,7 +120,7 @@ def generator_losses(detector, samples):
     n_pixels = samples["QCD"].images.shape[1]
     names = {("pythia", "QCD"): "QCD", ("pythia", "top"): "top",
              ("vincia", "QCD"): "other QCD", ("vincia", "top"): "other top"}
-    return {key: detector.reconstruction_error(samples[name].images) / n_pixels
+    return {key: detector.anomaly_score(samples[name].images) / n_pixels
             for key, name in names.items()}
 
 
@@ -148,10 +147,7 @@ def _summary_text(summary):
             f"{row['other_eps_S']:>14.2f} | {paper['other'][name]:<12.2f}"
             f"{row['other_rejection']:>22.3f} | {paper['other_rejection'][name]:.2f}"
         )
-    lines += ["", "The paper's statement, as measured here:"]
-    for check in summary["checks"]:
-        lines.append(f"  [{'yes' if check['holds'] else 'NO '}] {check['statement']}: "
-                     f"{check['evidence']}")
+    lines += ["", *check_lines(summary["checks"], "The paper's statement, as measured here:")]
     return "\n".join(lines) + "\n"
 
 
@@ -242,9 +238,9 @@ def run_jet_generator(out_dir, *, full=False, verbose=1, random_state=0, setting
         "paper": PAPER_GENERATOR,
         "full": full,
     }
-    fig, axes = _figure(1, 1, 6.4, 4.6)
+    fig, axes = subplots(1, 1, 6.4, 4.6)
     plot_generator_losses(losses, axes[0, 0])
     fig.suptitle("Fig. 7: CNN trained on default-shower Pythia jets, tested on both showers")
-    _save(fig, out_dir / "fig7_generator.png")
+    save(fig, out_dir / "fig7_generator.png")
     write_summary(out_dir, _summary_text(summary), verbose)
     return summary

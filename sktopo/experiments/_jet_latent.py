@@ -27,12 +27,11 @@ import numpy as np
 
 from sktopo.detectors import ChartEnsembleDetector
 from sktopo.diagnostics import pca_scree
+from sktopo.experiments._common import check_lines, save, subplots
 from sktopo.experiments._jet_autoencoders import (
     _COLORS,
     WORKING_POINTS,
     _efficiencies,
-    _figure,
-    _save,
     load_jet_images,
     member_losses,
 )
@@ -291,9 +290,7 @@ def _latent_lines(summary):
         f"{a} {sum(r['seconds']):.0f} s" + (f" ({max(r['n_iter'])} epochs max)"
                                             if r["n_iter"] else "")
         for a, r in summary["results"].items()))
-    lines += ["", "The paper's statements, as measured here:"]
-    lines += [f"  [{'yes' if ok else 'NO '}] {name}: {ev}"
-              for name, (ok, ev) in summary["checks"].items()]
+    lines += ["", *check_lines(summary["checks"])]
     return "\n".join(lines) + "\n"
 
 
@@ -428,15 +425,15 @@ def run_jet_latent_dim(out_dir, *, full=False, verbose=1, random_state=0, settin
                "cumulative": scree.cumulative_explained_variance_ratio.tolist()}
     checks = latent_dim_checks(scree_d, results)
 
-    fig, axes = _figure(1, 2, 5.6, 4.4)
+    fig, axes = subplots(1, 2, 5.6, 4.4)
     plot_latent_dim({"scree": scree_d, "results": results}, axes[0])
-    _save(fig, out_dir / "fig5_latent_dim.png")
-    fig, axes = _figure(1, 2, 5.6, 4.4)
+    save(fig, out_dir / "fig5_latent_dim.png")
+    fig, axes = subplots(1, 2, 5.6, 4.4)
     curves = {a: dict(r, x=r["k"]) for a, r in results.items()}
     plot_efficiency_curves(curves, axes[0], x_label="latent dimension k",
                            paper={a: v["top"] for a, v in PAPER_TABLE_I.items()}, x_line=PAPER_K)
     fig.suptitle("Fig. 6: top-jet E10 (left) and E100 (right) against the latent dimension")
-    _save(fig, out_dir / "fig6_top_efficiency.png")
+    save(fig, out_dir / "fig6_top_efficiency.png")
 
     summary = {"settings": settings, "full": full, "scree": scree_d, "results": results,
                "checks": checks,
@@ -552,9 +549,7 @@ def _contamination_lines(summary):
             for a in by_arch))
     lines += ["", "training time: " + ", ".join(f"{a} {t:.0f} s"
                                                 for a, t in summary["seconds"].items()),
-              "", "The paper's statements, as measured here:"]
-    lines += [f"  [{'yes' if ok else 'NO '}] {name}: {ev}"
-              for name, (ok, ev) in summary["checks"].items()]
+              "", *check_lines(summary["checks"])]
     return "\n".join(lines) + "\n"
 
 
@@ -667,21 +662,21 @@ def run_jet_contamination(out_dir, *, full=False, verbose=1, random_state=0, set
     for target, name, fig_label in (("top", "fig8_top_contamination.png", "Fig. 8"),
                                     ("gluino", "fig8b_gluino_contamination.png",
                                      "Fig. 8 for gluinos (the paper shows Fig. 9)")):
-        fig, axes = _figure(1, 2, 5.6, 4.4)
+        fig, axes = subplots(1, 2, 5.6, 4.4)
         plot_efficiency_curves(curves[target], axes[0],
                                x_label=f"fraction f of {target} jets in training",
                                paper={a: v[target] for a, v in PAPER_TABLE_I.items()},
                                x_line=0.0)
         fig.suptitle(f"{fig_label}: {target} E10 (left) and E100 (right) on a clean test set")
-        _save(fig, out_dir / name)
+        save(fig, out_dir / name)
     roc_archs = [a for a in ("CNN", "dense") if a in curves["gluino"]]
-    fig, axes = _figure(1, len(roc_archs), 5.6, 4.6)
+    fig, axes = subplots(1, len(roc_archs), 5.6, 4.6)
     plot_contamination_rocs({a: {f: (q[:, 0], s_[:, 0])
                                  for f, (q, s_) in scores["gluino"][a].items()}
                              for a in roc_archs}, axes[0])
     fig.suptitle("Fig. 9: ROC curves of autoencoders trained on QCD with a fraction f of "
                  "gluinos (first training)")
-    _save(fig, out_dir / "fig9_gluino_roc.png")
+    save(fig, out_dir / "fig9_gluino_roc.png")
 
     summary = {"settings": settings, "full": full, "curves": curves, "checks": checks,
                "seconds": seconds,

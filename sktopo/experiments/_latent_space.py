@@ -34,6 +34,7 @@ from sktopo.datasets import (
 from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector
 from sktopo.detectors._ensemble import _aggregate
 from sktopo.experiments._bump_hunt import MASS_SQUARED, separation
+from sktopo.experiments._common import save, subplots
 from sktopo.experiments._higher import loss_statistics
 from sktopo.experiments._registry import log_step, register, write_summary
 from sktopo.nn._inference import apply_chunked
@@ -177,23 +178,6 @@ def _statistics(X_test, errors):
     return out
 
 
-def _figure(n_rows, n_cols, size=(5.0, 4.0)):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(n_rows, n_cols, figsize=(size[0] * n_cols, size[1] * n_rows),
-                        squeeze=False, layout="constrained")
-
-
-def _save(fig, path):
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
 def _labels(name, s):
     d = s["detector"]["latent_dim"]
     space = "S" if s["latent_space"] == "sphere" else "T"
@@ -248,7 +232,7 @@ def _run_manifolds(out_dir, settings, *, figure, title, verbose, random_state):
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rng = check_random_state(random_state)
-    fig, axes = _figure(len(settings), 2)
+    fig, axes = subplots(len(settings), 2, 5.0, 4.0)
     summary = {"settings": settings, "runs": {}}
     circle = None
     for step, (row, (name, s)) in enumerate(zip(axes, settings.items()), start=1):
@@ -268,13 +252,13 @@ def _run_manifolds(out_dir, settings, *, figure, title, verbose, random_state):
         if name == "circle":
             circle = (X_test, t_test, models, errors)
     fig.suptitle(title)
-    _save(fig, out_dir / figure)
+    save(fig, out_dir / figure, dpi=100)
     if circle is not None:
-        fig, axes = _figure(2, 2)
+        fig, axes = subplots(2, 2, 5.0, 4.0)
         _plot_circle(axes, *circle)
         fig.suptitle("Circle: a Euclidean latent code jumps at the break point; "
                      "a latent circle does not")
-        _save(fig, out_dir / "circle_latent.png")
+        save(fig, out_dir / "circle_latent.png", dpi=100)
     write_summary(out_dir, format_latent_summary(summary), verbose)
     return summary
 
@@ -393,7 +377,7 @@ def run_bump_hunt_sphere_latent(out_dir, *, full=False, verbose=1, random_state=
     data = make_bump_hunt(settings["n_train"], settings["n_test"], settings["n_signal"],
                           random_state=random_state)
     summary = {"settings": settings, "runs": {}}
-    fig, axes = _figure(1, 2)
+    fig, axes = subplots(1, 2, 5.0, 4.0)
     for step, (ax, space) in enumerate(zip(axes[0], ("euclidean", "sphere")), start=1):
         log_step(step, 2, "bump hunt, latent %s, %d seeds", space, settings["n_seeds"],
                  verbose=verbose)
@@ -420,7 +404,7 @@ def run_bump_hunt_sphere_latent(out_dir, *, full=False, verbose=1, random_state=
                title=f"latent {latent}: AUC = {runs[0]['auc']:.3f} (seed 0)")
         ax.legend(loc="best", fontsize="small")
     fig.suptitle("Bump hunt (Sec. 3): a latent sphere does not make the resonance stand out")
-    _save(fig, out_dir / "bump_hunt_latent.png")
+    save(fig, out_dir / "bump_hunt_latent.png", dpi=100)
     write_summary(out_dir, format_bump_hunt_latent_summary(summary), verbose)
     return summary
 

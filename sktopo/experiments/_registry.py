@@ -1,9 +1,11 @@
 """Registry of paper reproductions runnable as ``sktopo reproduce NAME``.
 
-Besides the registry this module holds what every reproduction shares: its
+Besides the registry this module holds how every reproduction reports: its
 progress messages (:func:`log_step`, ``[k/n] training ...`` through the
 ``sktopo.experiments`` logger) and the writing of its ``summary.txt``
-(:func:`write_summary`: atomic, and never for an interrupted run).
+(:func:`write_summary`: atomic, and never for an interrupted run).  What the
+reproductions draw and write alike (figures outside pyplot, the lines of the
+paper's statements) is in :mod:`sktopo.experiments._common`.
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ class Experiment:
     """One reproduction: ``run(out_dir, full=False, verbose=1, random_state=0) -> summary``.
 
     ``runtime`` and ``full_runtime`` are rough wall-clock estimates on one CPU
-    core (torch at one thread) for the CPU-sized default and for ``--full``,
-    shown by ``sktopo reproduce --list``; None when not measured.
+    core (torch at one thread) for the CPU-sized default and for ``--full``
+    (from docs/reproductions.rst and measured runs), shown by ``sktopo
+    reproduce --list``.  :func:`register` requires both; None only for an
+    :class:`Experiment` made by hand (a test's stand-in).
     """
 
     name: str
@@ -49,42 +53,21 @@ class Experiment:
 
 EXPERIMENTS: dict[str, Experiment] = {}
 
-# Rough run times on one CPU core (torch at one thread): (CPU-sized default, --full).
-# From docs/reproductions.rst (--full runs: 15-30 min per network for the circle and
-# the surfaces, hours for seed scans and phase-space networks) and the sessions' runs.
-_RUNTIMES = {
-    "circle": ("~20 s", "~1 h (3 networks, 18 min each)"),
-    "sphere": ("~1 min", "~30 min"),
-    "excised-sphere": ("~1 min", "~25 min"),
-    "paraboloid": ("~3 min", "several hours (seed scan)"),
-    "double-cone": ("~1 min", "~20 min"),
-    "excised-double-cone": ("~1 min", "~20 min"),
-    "spheres-nd": ("~2 min", "several hours"),
-    "latent-dim": ("~3 min", "several hours (seed scans)"),
-    "circle-square": ("~30 s", "~30 min (2 networks)"),
-    "circle-variants": ("~2 min", "several hours"),
-    "sparse-circle": ("~30 s", "~1 h"),
-    "bump-hunt": ("~2 min", "several hours (1e5 events, 20,000 epochs)"),
-    "uniform-phase-space": ("~2 min", "several hours (1e5 events, 20,000 epochs)"),
-}
-
 # Set by ``sktopo reproduce`` when the user interrupts a run (SIGINT): the next
 # progress step or summary write then raises KeyboardInterrupt even if a
 # training loop swallowed the first one.
 _interrupt = {"requested": False}
 
 
-def register(name: str, *, paper: str, description: str, runtime: str | None = None,
-             full_runtime: str | None = None):
-    """Decorator adding a reproduction to :data:`EXPERIMENTS`."""
-    default_runtime, default_full = _RUNTIMES.get(name, (None, None))
+def register(name: str, *, paper: str, description: str, runtime: str, full_runtime: str):
+    """Decorator adding a reproduction to :data:`EXPERIMENTS`.
+
+    ``runtime`` and ``full_runtime`` (see :class:`Experiment`) are declared
+    here, next to the reproduction they time, and nowhere else.
+    """
 
     def wrap(func):
-        EXPERIMENTS[name] = Experiment(
-            name, paper, description, func,
-            runtime if runtime is not None else default_runtime,
-            full_runtime if full_runtime is not None else default_full,
-        )
+        EXPERIMENTS[name] = Experiment(name, paper, description, func, runtime, full_runtime)
         return func
 
     return wrap

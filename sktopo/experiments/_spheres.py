@@ -26,6 +26,7 @@ import numpy as np
 
 from sktopo.datasets import make_double_cone, make_paraboloid, make_sphere
 from sktopo.detectors import AutoencoderDetector, ChartEnsembleDetector
+from sktopo.experiments._common import figure, save, training_line
 from sktopo.experiments._registry import log_step, logger, register, write_summary
 from sktopo.plotting import LossDistanceDisplay, LossHistogramDisplay
 from sktopo.plotting._manifold import (
@@ -168,7 +169,7 @@ def fit_and_evaluate(X_train, X_test, settings, *, random_state=0, verbose=0):
                                    **settings["detector"]).fit(X_train)
     seconds = time.perf_counter() - start
     return ManifoldFit(detector, X_test, detector.reconstruct(X_test),
-                       detector.reconstruction_error(X_test), seconds)
+                       detector.anomaly_score(X_test), seconds)
 
 
 @dataclass
@@ -283,10 +284,8 @@ def _fit(name, settings, random_state, verbose=0, step=None):
 
 
 def _settings_line(settings, full):
-    d = settings["detector"]
-    line = (f"training: {settings['n_train']:,} points, hidden {tuple(d['hidden_layer_sizes'])}, "
-            f"latent {d['latent_dim']}, {d['optimizer']}, lr={d['learning_rate']:g}, batch "
-            f"{d['batch_size']}, {d['max_epochs']:,} epochs; test: {settings['n_test']:,} points")
+    line = (training_line(settings["n_train"], "points", settings["detector"])
+            + f"; test: {settings['n_test']:,} points")
     if not full:
         line += "\n          (CPU-sized; the paper: SGD, lr=1e-2, batch 64, 20,000 epochs; --full)"
     return line
@@ -304,11 +303,6 @@ def _reproduce(name, analyse, out_dir, full, verbose, random_state, settings, fi
     random_state, fig_axes, step)`` add its statistics, summary lines and panels, then
     write ``<png>`` and ``summary.txt``.  ``step(message, *args)`` logs the next
     ``[k/n] training ...`` line."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     settings = sphere_settings(full) if settings is None else settings
@@ -326,7 +320,7 @@ def _reproduce(name, analyse, out_dir, full, verbose, random_state, settings, fi
         # A Mollweide map is twice as wide as high: a wider column for it, and a figure no
         # taller than the panels need, so that no gap opens under the title.
         widths = [_MAP_WIDTH if p == "mollweide" else 1.0 for p in projections]
-        fig = plt.figure(figsize=(5.6 * sum(widths), 4.8), layout="constrained")
+        fig = figure(5.6 * sum(widths), 4.8)
         fig.suptitle(title)
         grid = fig.add_gridspec(1, len(projections), width_ratios=widths)
         return fig, [fig.add_subplot(grid[0, k], projection=p)
@@ -340,8 +334,7 @@ def _reproduce(name, analyse, out_dir, full, verbose, random_state, settings, fi
                       f"{summary['median_loss']:.3g}, worst/median "
                       f"{summary['worst_to_median']:.3g}", *lines,
                       f"paper:  {PAPER[name]}"]) + "\n"
-    fig.savefig(out_dir / png, dpi=110)
-    plt.close(fig)
+    save(fig, out_dir / png)
     write_summary(out_dir, text, verbose)
     return summary
 
@@ -370,6 +363,8 @@ def _analyse_sphere(fit, X_train, settings, random_state, fig_axes, step=None):
     paper="arXiv:2102.08380, Sec. 5.1, Fig. 6",
     description="A latent_dim=2 autoencoder on S^2 tears a hole at one point; worst/typical "
     "loss ~10^3.",
+    runtime="~1 min",
+    full_runtime="~30 min",
 )
 def run_sphere(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on the uniform sphere; write ``fig6_sphere.png`` and ``summary.txt``.
@@ -426,7 +421,7 @@ def equator_statistics(errors_train_region, errors_band, longitude_band):
 
 def _analyse_excised_sphere(fit, X_train, settings, random_state, fig_axes, step=None):
     X_band = _equator_band(settings["n_test"], random_state + 2)
-    errors_band = fit.detector.reconstruction_error(X_band)
+    errors_band = fit.detector.anomaly_score(X_band)
     lon_band, _ = longitude_latitude(X_band)
     stats = equator_statistics(fit.errors[np.abs(fit.X_test[:, 2]) >= BAND], errors_band,
                                lon_band)
@@ -462,6 +457,8 @@ def _analyse_excised_sphere(fit, X_train, settings, random_state, fig_axes, step
     paper="arXiv:2102.08380, Sec. 5.1, Fig. 7",
     description="Trained on S^2 without the band |z| < 0.1, the autoencoder interpolates "
     "most of the equator and breaks at a point on it.",
+    runtime="~1 min",
+    full_runtime="~25 min",
 )
 def run_excised_sphere(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on ``S^2`` minus ``|z| < 0.1``; write ``fig7_excised_sphere.png``, ``summary.txt``.
@@ -550,6 +547,8 @@ def _plot_seed_scan(ax, stats, sphere_worst):
     paper="arXiv:2102.08380, Sec. 5.1, Fig. 8",
     description="On the paraboloid with z < 0.2 excised the centre is interpolated, the "
     "worst loss is on the rim and far below the excised sphere's.",
+    runtime="~3 min",
+    full_runtime="several hours (seed scan)",
 )
 def run_paraboloid(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on the paraboloid minus ``z < 0.2`` and, as reference, on the excised sphere.
@@ -630,6 +629,8 @@ def _analyse_double_cone(fit, X_train, settings, random_state, fig_axes, step=No
     paper="arXiv:2102.08380, Sec. 5.2, Fig. 9",
     description="A double cone sampled uniformly in height: break point in the bulk, "
     "local maxima of the loss at the tips.",
+    runtime="~1 min",
+    full_runtime="~20 min",
 )
 def run_double_cone(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on the double cone (height 2, radius 1) sampled uniformly in height.
@@ -646,7 +647,7 @@ def _analyse_excised_double_cone(fit, X_train, settings, random_state, fig_axes,
     z = fit.X_test[:, 2]
     X_band = _equator_band(settings["n_test"], random_state + 2,
                            partial(make_double_cone, sampling="height"))
-    errors_band = fit.detector.reconstruction_error(X_band)
+    errors_band = fit.detector.anomaly_score(X_band)
     lon_band, _ = longitude_latitude(X_band)
     lon_worst = float(longitude_latitude(fit.X_test[[fit.worst]])[0][0])
     stats = {**tip_statistics(z, fit.errors),
@@ -696,6 +697,8 @@ def _analyse_excised_double_cone(fit, X_train, settings, random_state, fig_axes,
     paper="arXiv:2102.08380, Sec. 5.2 (excised equator; cf. Fig. 9)",
     description="The double cone trained without the band |z| < 0.1: the break point lies on "
     "the equator, the rest of it is interpolated, the tips keep local maxima.",
+    runtime="~1 min",
+    full_runtime="~20 min",
 )
 def run_excised_double_cone(out_dir, *, full=False, verbose=1, random_state=0, settings=None):
     """Train on the double cone (uniform in height) minus ``|z| < 0.1``; test on all of it.

@@ -30,7 +30,8 @@ import numpy as np
 from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from sktopo.experiments._jet_autoencoders import WORKING_POINTS, _figure, _save
+from sktopo.experiments._common import check_lines, save, subplots
+from sktopo.experiments._jet_autoencoders import WORKING_POINTS
 from sktopo.experiments._jet_data import jet_sample
 from sktopo.experiments._registry import log_step, register, write_summary
 from sktopo.metrics import efficiency_at_rejection
@@ -107,7 +108,7 @@ def representative_scan(D_pool, D_test, labels, n_representatives, *, random_sta
         k = min(int(k), D_pool.shape[0])
         for kind in ("random", "kmedoids"):
             chosen = (np.sort(rng.choice(D_pool.shape[0], size=k, replace=False))
-                      if kind == "random" else kmedoids(D_pool, k))
+                      if kind == "random" else kmedoids(D_pool, k, random_state=random_state))
             score = {name: D[:, chosen].min(axis=1) for name, D in D_test.items()}
             row = {"background": float(score["QCD"].mean()), "indices": chosen.tolist()}
             for name in labels:
@@ -188,10 +189,7 @@ def _summary_text(summary):
     for (kind, k), row in summary["transport"].items():
         lines.append(f"  {f'transport, {kind}, k={k}':<36}{fmt(row['top']):>24}"
                      f"{fmt(row['W']):>24}{row['background']:>15.4f}")
-    lines += ["", "The paper's statements, as measured here:"]
-    for check in summary["checks"]:
-        lines.append(f"  [{'yes' if check['holds'] else 'NO '}] {check['statement']}: "
-                     f"{check['evidence']}")
+    lines += ["", *check_lines(summary["checks"])]
     return "\n".join(lines) + "\n"
 
 
@@ -293,7 +291,7 @@ def run_transport_study(out_dir, *, full=False, verbose=1, random_state=0, setti
     vae_rows, correlations, vae_scores = {}, [], {}
     for params, vae in zip(settings["vaes"], vaes):
         name = f"VAE latent_dim={params['latent_dim']}, beta={params['beta']:g}"
-        scores = {p: vae.reconstruction_error(samples[p]) for p in ("QCD", "top", "W")}
+        scores = {p: vae.anomaly_score(samples[p]) for p in ("QCD", "top", "W")}
         vae_scores[name] = scores
         vae_rows[name] = {p: _metrics(scores["QCD"], scores[p]) for p in ("top", "W")}
         corr = latent_emd_correlation(vae.transform(X_pool), D_pool)
@@ -319,7 +317,7 @@ def run_transport_study(out_dir, *, full=False, verbose=1, random_state=0, setti
 
 
 def _plot_rocs(D_test, transport, vae_scores, best, typical, out_dir):
-    fig, axes = _figure(1, 2, 5.0, 4.4)
+    fig, axes = subplots(1, 2, 5.0, 4.4)
     best_k = {kind: max((k for kk, k in transport if kk == kind),
                         key=lambda k: transport[(kind, k)]["top"]["auc"]
                         + transport[(kind, k)]["W"]["auc"]) for kind in ("random", "kmedoids")}
@@ -341,11 +339,11 @@ def _plot_rocs(D_test, transport, vae_scores, best, typical, out_dir):
         ax.set(yscale="log", xlabel=f"{signal} efficiency $\\epsilon_S$",
                ylabel="QCD rejection $1/\\epsilon_B$", title=f"QCD vs {signal}")
         ax.legend(fontsize="x-small", loc="upper right")
-    _save(fig, out_dir / "roc_transport_vs_vae.png")
+    save(fig, out_dir / "roc_transport_vs_vae.png")
 
 
 def _plot_representatives(transport, out_dir):
-    fig, axes = _figure(1, 2, 5.0, 4.2)
+    fig, axes = subplots(1, 2, 5.0, 4.2)
     for kind, color in (("random", "tab:blue"), ("kmedoids", "tab:green")):
         ks = sorted(k for kk, k in transport if kk == kind)
         rows = [transport[(kind, k)] for k in ks]
@@ -365,11 +363,11 @@ def _plot_representatives(transport, out_dir):
         ax.xaxis.set_major_formatter(ScalarFormatter())
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.legend(fontsize="small")
-    _save(fig, out_dir / "representatives.png")
+    save(fig, out_dir / "representatives.png")
 
 
 def _plot_latent(correlations, out_dir):
-    fig, axes = _figure(1, len(correlations), 4.0, 3.8)
+    fig, axes = subplots(1, len(correlations), 4.0, 3.8)
     for ax, corr in zip(axes[0], correlations):
         pairs = corr["_pairs"]
         rng = np.random.default_rng(0)
@@ -379,4 +377,4 @@ def _plot_latent(correlations, out_dir):
         ax.set(xlabel="EMD between jet images", ylabel="latent distance",
                title=f"latent_dim={corr['latent_dim']}, beta={corr['beta']:g}\n"
                      f"Pearson {corr['pearson']:.2f}, Spearman {corr['spearman']:.2f}")
-    _save(fig, out_dir / "latent_vs_emd.png")
+    save(fig, out_dir / "latent_vs_emd.png")

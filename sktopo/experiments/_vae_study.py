@@ -10,8 +10,9 @@ signal is not the best for the other, and small changes of ``beta`` move the
 result.
 
 All betas (and seeds) of one latent size and metric train as one stacked
-network (``VAEDetector._train_members`` with one ``beta`` per member): members share initialisation and batch order when they share a
-seed, so differences along ``beta`` are not seed noise.
+network (``VAEDetector._train_members`` with one ``beta`` per member):
+members share initialisation and batch order when they share a seed, so
+differences along ``beta`` are not seed noise.
 """
 
 from __future__ import annotations

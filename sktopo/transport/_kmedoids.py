@@ -1,36 +1,30 @@
-"""k-medoids on a precomputed distance matrix (PAM's BUILD, then alternating updates)."""
+"""k-medoids on a precomputed distance matrix: FasterPAM of the ``kmedoids`` package."""
 
 from __future__ import annotations
 
 from numbers import Integral
 
+import kmedoids as _kmedoids_package
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+from sklearn.utils import check_random_state
 
 __all__ = ["kmedoids"]
 
 
-def _build(D, k):
-    """PAM's greedy BUILD: the most central point, then the point that lowers the cost most."""
-    medoids = [int(np.argmin(D.sum(axis=1)))]
-    nearest = D[medoids[0]].copy()
-    for _ in range(1, k):
-        # total cost after adding candidate c: sum_j min(nearest_j, D[c, j])
-        gain = np.maximum(nearest[None, :] - D, 0.0).sum(axis=1)
-        gain[medoids] = -1.0
-        c = int(np.argmax(gain))
-        medoids.append(c)
-        np.minimum(nearest, D[c], out=nearest)
-    return np.array(medoids)
-
-
-def kmedoids(D: ArrayLike, n_medoids: int, *, max_iter: int = 100) -> NDArray[np.intp]:
+def kmedoids(D: ArrayLike, n_medoids: int, *, max_iter: int = 100,
+             random_state=0) -> NDArray[np.intp]:
     """Indices of ``n_medoids`` medoids minimising the sum of distances to the nearest one.
 
-    Starts from PAM's greedy BUILD (deterministic), then alternates: assign
-    every point to its nearest medoid, move each medoid to the point of its
-    cluster with the smallest summed distance to the cluster, until nothing
-    changes.  A local optimum of the k-medoids cost ``sum_j min_m D[m, j]``.
+    FasterPAM (Schubert and Rousseeuw) of the ``kmedoids`` package: random
+    initial medoids, then PAM's SWAP moves, each taken as soon as it lowers the
+    cost, until no swap of a medoid with another point lowers it.  A local
+    optimum of the k-medoids cost ``sum_j min_m D[m, j]``, on one thread.  On
+    jet-image EMDs and Euclidean blobs its cost was lower than that of PAM's
+    BUILD followed by alternating updates (what this function did before) in
+    36 of 47 cases (by up to 4 %), equal in 9 and at most 0.3 % higher in 2,
+    and it was 2-40 times faster from 30 medoids up
+    (``benchmarks/bench_kmedoids.py``, :ref:`benchmarks`).
 
     Parameters
     ----------
@@ -39,7 +33,10 @@ def kmedoids(D: ArrayLike, n_medoids: int, *, max_iter: int = 100) -> NDArray[np
     n_medoids : int
         Number of medoids, at most ``n``.
     max_iter : int, default=100
-        Limit on the alternating updates.
+        Limit on the passes over the swap candidates.
+    random_state : int, RandomState instance or None, default=0
+        Draws the initial medoids and the order in which swaps are tried.  The
+        default is a fixed seed: two calls give the same medoids.
 
     Returns
     -------
@@ -48,7 +45,10 @@ def kmedoids(D: ArrayLike, n_medoids: int, *, max_iter: int = 100) -> NDArray[np
 
     References
     ----------
-    .. [1] L. Kaufman, P. J. Rousseeuw, "Partitioning Around Medoids", in
+    .. [1] E. Schubert, P. J. Rousseeuw, "Fast and eager k-medoids clustering:
+       O(k) runtime improvement of the PAM, CLARA, and CLARANS algorithms",
+       Information Systems 101, 101804 (2021), arXiv:2008.05171.
+    .. [2] L. Kaufman, P. J. Rousseeuw, "Partitioning Around Medoids", in
        Finding Groups in Data (1990).
 
     Examples
@@ -61,7 +61,7 @@ def kmedoids(D: ArrayLike, n_medoids: int, *, max_iter: int = 100) -> NDArray[np
     >>> kmedoids(np.abs(x[:, None] - x[None, :]), 2).tolist()
     [1, 4]
     """
-    D = np.asarray(D, dtype=np.float64)
+    D = np.ascontiguousarray(D, dtype=np.float64)
     if D.ndim != 2 or D.shape[0] != D.shape[1]:
         raise ValueError(f"D must be a square matrix; got shape {D.shape}.")
     n = D.shape[0]
@@ -69,17 +69,9 @@ def kmedoids(D: ArrayLike, n_medoids: int, *, max_iter: int = 100) -> NDArray[np
         1 <= n_medoids <= n
     ):
         raise ValueError(f"n_medoids must be an integer in [1, {n}], got {n_medoids!r}.")
-    medoids = _build(D, int(n_medoids))
-    for _ in range(max_iter):
-        labels = np.argmin(D[medoids], axis=0)
-        new = medoids.copy()
-        for k in range(medoids.size):
-            members = np.flatnonzero(labels == k)
-            if members.size:
-                new[k] = members[np.argmin(D[np.ix_(members, members)].sum(axis=1))]
-        if np.array_equal(np.sort(new), np.sort(medoids)) and np.array_equal(new, medoids):
-            break
-        if np.unique(new).size < new.size:  # two clusters chose one point: stop (rare ties)
-            break
-        medoids = new
-    return np.sort(medoids)
+    if isinstance(max_iter, bool) or not isinstance(max_iter, Integral) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}.")
+    result = _kmedoids_package.fasterpam(
+        D, int(n_medoids), max_iter=int(max_iter), init="random",
+        random_state=check_random_state(random_state), n_cpu=1)
+    return np.sort(np.asarray(result.medoids, dtype=np.intp))

@@ -16,6 +16,7 @@ from sktopo.transport._emd import (
     resolve_solver,
     same_kind,
 )
+from sktopo.utils._device import resolve_device
 
 __all__ = ["pairwise_emd"]
 
@@ -40,6 +41,7 @@ def _pairs(n_a, n_b, symmetric):
 
 
 def _exact_task(kernel, rows, cols):
+    """``kernel(i, j)`` for a chunk of pairs (an exact ``PairKernel`` or a ``SinkhornKernel``)."""
     kernel = kernel.fresh()  # own solver state: tasks may run in threads
     return np.fromiter((kernel(i, j) for i, j in zip(rows.tolist(), cols.tolist())),
                        dtype=np.float64, count=rows.size)
@@ -85,9 +87,10 @@ def pairwise_emd(
         Divide each event by its total first (zero-total events are then an error).
     method : {'exact', 'sinkhorn'}, default='exact'
         ``'exact'``: network simplex (POT), exact to rounding.  ``'sinkhorn'``:
-        entropic transport with regularisation ``reg``, batched with torch on
-        ``device``.  It is approximate and biased upwards (the transport cost of
-        the blurred entropic plan, never below the exact value up to its
+        entropic transport with regularisation ``reg``: POT's log-domain
+        Sinkhorn, pair by pair on the CPU, in batches on a GPU ``device``.
+        It is approximate and biased upwards (the transport cost of the
+        blurred entropic plan, never below the exact value up to its
         convergence tolerance), and converges to the exact EMD as
         ``reg -> 0``.
     solver : {'auto', 'pot', 'wasserstein'}, default='auto'
@@ -104,13 +107,18 @@ def pairwise_emd(
         simplex and 1,000 Sinkhorn iterations (the latter stop earlier once
         the marginals are met to a relative 1e-6; small ``reg`` may need more).
     device : str, default='auto'
-        Torch device of ``'sinkhorn'`` (``'auto'``: CUDA when available).
+        Where ``'sinkhorn'`` runs (``'auto'``: CUDA when available): ``'cpu'``
+        solves each pair with :func:`ot.sinkhorn2` (``method='sinkhorn_log'``);
+        a GPU solves batches of pairs with POT's batched solver
+        (:func:`ot.batch.solve_batch`) on torch tensors.
     n_jobs : int or None, default=None
-        Parallel workers for ``'exact'`` (joblib; ``None`` means 1 unless in a
-        :func:`joblib.parallel_config` context, ``-1`` all cores).  Threads
-        with POT's solver, which releases the GIL; processes with
-        ``'wasserstein'``, whose solver holds it (both scale with the workers:
-        1.7-1.8x on two cores, see ``benchmarks/bench_transport.py``).
+        Parallel workers (joblib; ``None`` means 1 unless in a
+        :func:`joblib.parallel_config` context, ``-1`` all cores) for
+        ``'exact'`` and for ``'sinkhorn'`` on the CPU.  Threads with POT's
+        network simplex, which releases the GIL; processes with
+        ``'wasserstein'`` and Sinkhorn, whose solvers hold it (the exact
+        solvers scale with the workers: 1.7-1.8x on two cores, see
+        ``benchmarks/bench_transport.py``).
         ``joblib.parallel_config(backend=...)`` overrides the choice, e.g.
         ``backend='dask'`` for a Dask cluster.
     verbose : int, default=0
@@ -154,15 +162,28 @@ def pairwise_emd(
                                          normalize=normalize)
     same_kind(A, B)
     rows, cols = _pairs(len(A), len(B), symmetric)
+    parallel = not (n_jobs in (None, 1) and _default_jobs() == 1)
     if method == "sinkhorn":
-        from sktopo.transport._sinkhorn import sinkhorn_pairs
+        from sktopo.transport._sinkhorn import SinkhornKernel, sinkhorn_batched
 
-        values = sinkhorn_pairs(A, B, rows, cols, R=R, reg=reg, max_iter=max_iter,
-                                device=device, verbose=verbose)
+        if not (np.isfinite(reg) and reg > 0):
+            raise ValueError(f"reg must be a positive number, got {reg!r}.")
+        device = resolve_device(device)
+        if device == "cpu":
+            # POT's solver holds the GIL between its small array operations: processes
+            values = _run_pairs(SinkhornKernel(A, B, R=R, reg=reg, max_iter=max_iter), rows,
+                                cols, parallel, n_jobs, verbose, prefer="processes",
+                                desc="Sinkhorn")
+        else:
+            values = sinkhorn_batched(A, B, rows, cols, R=R, reg=reg, max_iter=max_iter,
+                                      device=device, verbose=verbose)
     else:
-        parallel = not (n_jobs in (None, 1) and _default_jobs() == 1)
-        values = _exact_pairs(A, B, rows, cols, R, max_iter, resolve_solver(solver), parallel,
-                              n_jobs, verbose)
+        solver = resolve_solver(solver)
+        # POT's solver releases the GIL: threads share the events at no cost; the
+        # wasserstein package's does not (measured), so it gets processes
+        values = _run_pairs(PairKernel(A, B, R, max_iter, solver), rows, cols, parallel, n_jobs,
+                            verbose, prefer="threads" if solver == "pot" else "processes",
+                            desc="EMD")
     D = np.zeros((len(A), len(B)))
     D[rows, cols] = values
     if symmetric:
@@ -170,8 +191,8 @@ def pairwise_emd(
     return D
 
 
-def _exact_pairs(A, B, rows, cols, R, max_iter, solver, parallel, n_jobs, verbose):
-    kernel = PairKernel(A, B, R, max_iter, solver)
+def _run_pairs(kernel, rows, cols, parallel, n_jobs, verbose, *, prefer, desc):
+    """``kernel(i, j)`` of every pair, in chunks (serial, or in joblib workers ``prefer``)."""
     n = rows.size
     size = PAIRS_PER_TASK
     if parallel:
@@ -180,20 +201,16 @@ def _exact_pairs(A, B, rows, cols, R, max_iter, solver, parallel, n_jobs, verbos
         size = int(min(PAIRS_PER_TASK, max(MIN_PAIRS_PER_TASK, -(-n // (4 * workers)))))
     starts = range(0, n, size)
     out = np.empty(n)
-    bar = tqdm(total=n, unit="pair", desc="EMD", unit_scale=True, disable=not verbose)
+    bar = tqdm(total=n, unit="pair", desc=desc, unit_scale=True, disable=not verbose)
     try:
         if not parallel:
             for s in starts:
                 out[s:s + size] = _exact_task(kernel, rows[s:s + size], cols[s:s + size])
                 bar.update(min(size, n - s))
         else:
-            # POT's solver releases the GIL: threads share the events at no cost; the
-            # wasserstein package's does not (measured), so it gets processes
-            prefer = "threads" if solver == "pot" else "processes"
             runner = Parallel(n_jobs=n_jobs, prefer=prefer, return_as="generator")
             results = runner(
-                delayed(_exact_task)(kernel, rows[s:s + size], cols[s:s + size])
-                for s in starts
+                delayed(_exact_task)(kernel, rows[s:s + size], cols[s:s + size]) for s in starts
             )
             for s, values in zip(starts, results):
                 out[s:s + values.size] = values

@@ -50,9 +50,9 @@ class TransportDetector(BaseDetector):
     n_representatives : int, default=100
         Number of background events kept (capped by the number of training events).
     representatives : {'random', 'kmedoids'}, default='random'
-        How they are chosen: uniformly at random, or as the k-medoids (PAM
-        BUILD and alternating updates) of the EMD matrix of ``max_samples``
-        training events.
+        How they are chosen: uniformly at random, or as the k-medoids
+        (FasterPAM, :func:`sktopo.transport.kmedoids`) of the EMD matrix of
+        ``max_samples`` training events.
     aggregate : {'min', 'mean', 'knn'}, default='min'
         Score = distance to the nearest representative, mean distance to all,
         or mean distance to the ``n_neighbors`` nearest.

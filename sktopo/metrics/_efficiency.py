@@ -28,6 +28,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.metrics import roc_curve
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 __all__ = [
     "efficiency_at_rejection",
@@ -37,6 +38,14 @@ __all__ = [
     "significance_improvement_curve",
     "threshold_at_rejection",
 ]
+
+
+# Types are checked by validate_params; ranges and label conventions by the
+# hand-written checks below (their messages say what was expected).
+_LABELS = ["array-like"]
+_SCORES = ["array-like"]
+_FRACTION = [Real, None]
+_POS_LABEL = [StrOptions({"auto"}), Real, str, bool, "boolean"]
 
 
 def _check_fraction(value, name, *, allow_zero=True):
@@ -181,6 +190,10 @@ def _threshold_keeping(scores, fraction):
     return -np.inf if k >= ordered.size else float(ordered[ordered.size - k - 1])
 
 
+@validate_params(
+    {"background_score": _SCORES, "rejection": _FRACTION, "background_efficiency": _FRACTION},
+    prefer_skip_nested_validation=True,
+)
 def threshold_at_rejection(background_score, rejection=None, *, background_efficiency=None):
     """Cut on the anomaly score that lets through a given fraction of the background.
 
@@ -231,6 +244,11 @@ def threshold_at_rejection(background_score, rejection=None, *, background_effic
     return _threshold_keeping(scores, eps_b)
 
 
+@validate_params(
+    {"y_true": _LABELS, "anomaly_score": _SCORES, "rejection": _FRACTION,
+     "background_efficiency": _FRACTION, "pos_label": _POS_LABEL},
+    prefer_skip_nested_validation=True,
+)
 def efficiency_at_rejection(y_true, anomaly_score, rejection=None, *,
                             background_efficiency=None, pos_label="auto"):
     """Signal efficiency at a given background efficiency (E10, E100 of arXiv:1808.08992).
@@ -298,6 +316,11 @@ def efficiency_at_rejection(y_true, anomaly_score, rejection=None, *,
     return float(np.mean(scores[is_signal] > t))
 
 
+@validate_params(
+    {"y_true": _LABELS, "anomaly_score": _SCORES, "efficiency": [Real],
+     "pos_label": _POS_LABEL},
+    prefer_skip_nested_validation=True,
+)
 def rejection_at_efficiency(y_true, anomaly_score, efficiency=0.5, *, pos_label="auto"):
     """Background rejection ``1 / eps_B`` at a given signal efficiency.
 
@@ -357,6 +380,11 @@ def rejection_at_efficiency(y_true, anomaly_score, efficiency=0.5, *, pos_label=
     return np.inf if eps_b == 0.0 else 1.0 / eps_b
 
 
+@validate_params(
+    {"y_true": _LABELS, "anomaly_score": _SCORES, "drop_intermediate": ["boolean"],
+     "pos_label": _POS_LABEL},
+    prefer_skip_nested_validation=True,
+)
 def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True, pos_label="auto"):
     """ROC curve in the physics convention: ``1 / eps_B`` against ``eps_S``.
 
@@ -411,6 +439,11 @@ def physics_roc_curve(y_true, anomaly_score, *, drop_intermediate=True, pos_labe
     return tpr[keep], 1.0 / fpr[keep], thresholds[keep]
 
 
+@validate_params(
+    {"y_true": _LABELS, "anomaly_score": _SCORES, "rejection": _FRACTION,
+     "threshold": [Real, None], "background_efficiency": _FRACTION, "pos_label": _POS_LABEL},
+    prefer_skip_nested_validation=True,
+)
 def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold=None,
                              background_efficiency=None, pos_label="auto"):
     """Significance improvement ``eps_S / sqrt(eps_B)`` of one cut (SIC).
@@ -484,6 +517,11 @@ def significance_improvement(y_true, anomaly_score, *, rejection=None, threshold
     return float(eps_s / np.sqrt(eps_b))
 
 
+@validate_params(
+    {"y_true": _LABELS, "anomaly_score": _SCORES, "drop_intermediate": ["boolean"],
+     "pos_label": _POS_LABEL},
+    prefer_skip_nested_validation=True,
+)
 def significance_improvement_curve(y_true, anomaly_score, *, drop_intermediate=True,
                                    pos_label="auto"):
     """Significance improvement ``eps_S / sqrt(eps_B)`` along the ROC curve.

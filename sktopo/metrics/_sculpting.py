@@ -16,6 +16,7 @@ from numbers import Integral
 import numpy as np
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import ks_2samp, rankdata
+from sklearn.utils._param_validation import validate_params
 
 from sktopo.metrics._efficiency import (
     _check_fraction,
@@ -122,6 +123,11 @@ class MassSculptingResult:
     summary: dict
 
 
+@validate_params(
+    {"mass": ["array-like"], "anomaly_score": ["array-like"], "efficiencies": ["array-like"],
+     "bins": ["no_validation"], "mass_range": [tuple, list, None]},
+    prefer_skip_nested_validation=True,
+)
 def mass_sculpting(mass, anomaly_score, *, efficiencies=(1.0, 0.5, 0.1, 0.01), bins=50,
                    mass_range=None):
     """Background mass spectrum after cuts that keep a fraction of the background.
@@ -276,6 +282,11 @@ class MassProfileResult:
     profile_correlation: float
 
 
+@validate_params(
+    {"mass": ["array-like"], "anomaly_score": ["array-like"], "bins": ["no_validation"],
+     "binning": [str]},
+    prefer_skip_nested_validation=True,
+)
 def mass_profile(mass, anomaly_score, *, bins=10, binning="quantile"):
     """Mean mass in bins of increasing anomaly score: is the score correlated with mass?
 

@@ -125,7 +125,7 @@ class MassSculptingResult:
 
 @validate_params(
     {"mass": ["array-like"], "anomaly_score": ["array-like"], "efficiencies": ["array-like"],
-     "bins": ["no_validation"], "mass_range": [tuple, list, None]},
+     "bins": "no_validation", "mass_range": [tuple, list, None]},
     prefer_skip_nested_validation=True,
 )
 def mass_sculpting(mass, anomaly_score, *, efficiencies=(1.0, 0.5, 0.1, 0.01), bins=50,
@@ -283,7 +283,7 @@ class MassProfileResult:
 
 
 @validate_params(
-    {"mass": ["array-like"], "anomaly_score": ["array-like"], "bins": ["no_validation"],
+    {"mass": ["array-like"], "anomaly_score": ["array-like"], "bins": "no_validation",
      "binning": [str]},
     prefer_skip_nested_validation=True,
 )

@@ -14,6 +14,7 @@ from sktopo import (
     DalitzFeatures,
     DensityRatioDetector,
     JetImages,
+    NormalizedAutoencoderDetector,
     PCADetector,
     PhaseSpaceSampler,
     SidebandReference,
@@ -78,6 +79,10 @@ CHECK_INSTANCES = [
                 random_state=0),
     VAEDetector(latent_dim=1, hidden_layer_sizes=(4,), beta=0.0, score_type="reconstruction",
                 max_epochs=2, early_stopping=True, n_iter_no_change=1, random_state=0),
+    NormalizedAutoencoderDetector(
+        latent_dim=1, hidden_layer_sizes=(4,), max_epochs=2, nae_epochs=1, latent_steps=2,
+        data_steps=2, buffer_size=20, batch_size=16, random_state=0,
+    ),
     SidebandReference(window=(0.3, 0.7), transforms=1, hidden_layer_sizes=(4,), max_epochs=2,
                       random_state=0),
 ]

@@ -56,15 +56,18 @@ latent_space, output_activation, init
         (every output unit negative, the reconstruction stuck at zero).
     optimizer, learning_rate, batch_size, max_epochs
         Pre-training as an autoencoder (``max_epochs`` epochs).
-    nae_epochs : int, default=15
+    nae_epochs : int, default=9
         Epochs of NAE training after pre-training.
     nae_learning_rate : float, default=1e-4
         Learning rate of the NAE epochs.
-    temperature : float, default=1.0
+    temperature : float, default=1e-4
         ``T``; the score is ``E / T`` and both Langevin chains drift along
-        ``-grad E / T``.
+        ``-grad E / T``.  The default is of the order of the pre-trained
+        autoencoder's energy on jet images (1e-5 to 5e-5 per pixel): much
+        hotter (``T = 1``) the chains are random walks and the NAE inflates
+        every energy; much colder they freeze.
     gamma : float, default=1.0
-        Weight of the squared negative energy ``(E_neg / T)^2`` in the loss.
+        Weight of the squared negative energy ``E_neg^2`` in the loss.
     l2_encoder : float, default=1e-4
         Weight of the squared encoder weights in the NAE loss.
     latent_steps, latent_step_size, latent_noise : int, float, float, \
@@ -93,12 +96,24 @@ random_state, verbose, n_threads, callbacks
         ``s``: one over the mean of the training images' largest feature.
     net_, loss_curve_, n_iter_, offset_, device_, n_features_in_
         As in :class:`AutoencoderDetector`.  ``loss_curve_`` holds the
-        autoencoder loss, then the NAE loss.
+        mean energy of the training batches per epoch, through pre-training
+        and the NAE epochs (the NAE loss itself is not recorded).
 
     See Also
     --------
     AutoencoderDetector : The plain autoencoder (pre-training only).
     sktopo.diagnostics.complexity_check : Does a score rank by complexity?
+
+    Notes
+    -----
+    Measured on 2,000 Pythia jets (37 x 37 images, unit sum; issue 21).
+    Trained on tops, the QCD AUC is 0.84-0.85, where a well-trained
+    autoencoder gives 0.27: the complexity bias is gone.  Trained on QCD,
+    the top AUC is 0.76 on seed 0 and 0.53 on seed 1 (the autoencoder gives
+    0.88).  In that direction the NAE epochs first collapse the AUC, then
+    restore it, then let it decay as the negatives' energies run away, and
+    ``nae_epochs=9`` does not always end in the good window.  Check a
+    trained detector in both directions before trusting it.
 
     References
     ----------
@@ -160,9 +175,9 @@ random_state, verbose, n_threads, callbacks
         learning_rate=1e-3,
         batch_size=128,
         max_epochs=100,
-        nae_epochs=15,
+        nae_epochs=9,
         nae_learning_rate=1e-4,
-        temperature=1.0,
+        temperature=1e-4,
         gamma=1.0,
         l2_encoder=1e-4,
         latent_steps=20,
@@ -285,6 +300,10 @@ random_state, verbose, n_threads, callbacks
         energy : ndarray of shape (n_samples,)
         """
         return self.anomaly_score(X) * self.temperature
+
+    def _training_losses(self, X):
+        # What the loss curve records (and the divergence checks compare): the energy.
+        return self._reconstruction_error(X) * self.input_scale_**2 / X.shape[1]
 
     def _anomaly_score(self, X):
         # The library's reconstruction error is sum((AE(s x)/s - x)^2) = n E / s^2.

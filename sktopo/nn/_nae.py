@@ -303,10 +303,12 @@ class NAELoss(nn.Module):
     ``negatives`` (set by :class:`NegativeSampler` before each training
     batch) it is, per member,
 
-    ``(mean E(x) - mean E(x_neg)) / T + gamma * mean (E(x_neg) / T)^2``
+    ``(mean E(x) - mean E(x_neg)) / T + gamma * mean E(x_neg)^2``
 
-    summed over members; the regulariser keeps the negatives' energy from
-    running away.  ``member_losses`` holds the detached per-member values.
+    summed over members (the regulariser of Yoon et al., not divided by
+    ``T``; it keeps the negatives' energy from running away).
+    ``member_losses`` holds the detached per-member mean energy of the batch
+    (in both phases): what the loss curve records.
 
     Parameters
     ----------
@@ -338,12 +340,15 @@ class NAELoss(nn.Module):
             neg = self.energy_fn(self.negatives)
             t = self.temperature
             losses = (pos.mean(dim=-1) - neg.mean(dim=-1)) / t + self.gamma * (
-                (neg / t) ** 2
+                neg**2
             ).mean(dim=-1)
             if self.l2_encoder and self.penalty_fn is not None:
                 losses = losses + self.l2_encoder * self.penalty_fn()
             self.negative_energy = neg.detach().mean(dim=-1)
-        self.member_losses = losses.detach()
+        # Recorded (loss curve, divergence check, progress): the data's energy in both
+        # phases.  The NAE loss itself is dominated by the regulariser and has no scale
+        # comparable to the first batch's autoencoder loss.
+        self.member_losses = pos.detach().mean(dim=-1)
         return losses.sum()
 
 
@@ -354,7 +359,8 @@ class NegativeSampler(Callback):
     draws as many negatives per member as the batch has rows
     (:func:`sample_negatives`) and sets them on the net's criterion
     (:class:`NAELoss`); at the switch it sets the optimizer's learning rate
-    to ``learning_rate`` and clears its state (Adam's moments).  Validation batches get no negatives.
+    to ``learning_rate`` and clears its state (Adam's moments).  Validation
+    batches get no negatives.
 
     Parameters
     ----------

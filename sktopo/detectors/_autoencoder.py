@@ -254,7 +254,7 @@ class AutoencoderDetector(NeuralDetector):
 
     >>> det = AutoencoderDetector(latent_dim=1, max_epochs=5, n_init=3,
     ...                           random_state=0).fit(X)
-    >>> det.init_losses_.shape, det.best_init_ == det.init_losses_.argmin()
+    >>> det.init_losses_.shape, bool(det.best_init_ == det.init_losses_.argmin())
     ((3,), True)
     """
 

@@ -127,14 +127,17 @@ class NeuralDetector(
         check_final_losses(final, recorder.initial_losses_, self.learning_rate)
         if not self._refuse_constant_output:
             return
-        data_spread = float(np.max(np.std(sample, axis=0)))
-        output_spread = float(np.max(np.std(self._apply(sample, "reconstruct", members=0),
-                                            axis=0)))
-        if data_spread > 0 and output_spread <= 1e-6 * data_spread:
+        # Refused only if training did it: a network that gave one output from the
+        # start (inputs far from unit scale saturate it) is the business of the
+        # constant-score warning of _set_offset.
+        spread = recorder.initial_output_spread_
+        if spread is None or not spread[0] > 0:
+            return
+        output = self._apply(sample, "reconstruct", members=0)
+        if sample.shape[0] > 1 and np.all(output == output[0]):
             raise TrainingDivergedError(
-                "The trained network gives the same output for every input (the spread of "
-                f"its reconstructions is {output_spread:.3g}, of the data {data_spread:.3g}): "
-                "its units are dead or it collapsed, so it ranks nothing. "
+                "The trained network gives the same output for every input (it did not "
+                "before training): its units are dead or it collapsed, so it ranks nothing. "
                 + divergence_advice(self.learning_rate)
                 + " With ReLU networks init='keras' (zero biases) also helps."
             )

@@ -74,7 +74,8 @@ def check_final_losses(final, initial, lr, *, what="the training data"):
         The learning rate, for the advice.
     """
     for k, (first, now) in enumerate(zip(initial, final)):
-        if not math.isfinite(now) or now > DIVERGENCE_FACTOR * abs(first):
+        # a non-finite loss is reported where the scores are checked, with their count
+        if math.isfinite(now) and now > DIVERGENCE_FACTOR * abs(first):
             raise TrainingDivergedError(
                 f"After training, the loss on {what} is {now:.3g}"
                 + (f" (member {k})" if len(final) > 1 else "")
@@ -102,25 +103,35 @@ class MemberLossRecorder(Callback):
     ``train_loss_best`` (``True`` when ``train_loss`` is the lowest so far),
     and the same with ``valid_`` when a validation set exists.  Keeps the
     first training batch's per-member loss, before any update, in
-    ``initial_losses_`` (float64 array).
+    ``initial_losses_`` (float64 array), and per member the largest spread
+    over that batch's rows of the module's output in
+    ``initial_output_spread_`` (0 for a network whose output did not depend
+    on its input from the start).
     """
 
     def initialize(self):
         self.initial_losses_ = None
+        self.initial_output_spread_ = None
         self._best = {}
         return self
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         self.initial_losses_ = None
+        self.initial_output_spread_ = None
         self._best = {}
 
     def on_epoch_begin(self, net, **kwargs):
         self._batches = {True: [], False: []}
 
-    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+    def on_batch_end(self, net, batch=None, training=None, y_pred=None, **kwargs):
         losses = net.criterion_.member_losses
         if self.initial_losses_ is None and training:
             self.initial_losses_ = losses.double().cpu().numpy()
+            out = y_pred[0] if isinstance(y_pred, (tuple, list)) else y_pred
+            if torch.is_tensor(out) and out.dim() == 3 and out.shape[1] > 1:
+                # per member: the largest spread over the batch's rows of any output
+                spread = out.detach().std(dim=1).amax(dim=-1)
+                self.initial_output_spread_ = spread.double().cpu().numpy()
         self._batches[training].append((losses, batch[0].shape[1]))
 
     def _epoch_losses(self, training):

@@ -56,6 +56,8 @@ def keep_member(net, k):
     recorder = dict(net.callbacks_).get("losses")
     if getattr(recorder, "initial_losses_", None) is not None:
         recorder.initial_losses_ = recorder.initial_losses_[k : k + 1]
+    if getattr(recorder, "initial_output_spread_", None) is not None:
+        recorder.initial_output_spread_ = recorder.initial_output_spread_[k : k + 1]
     criterion = net.criterion_
     if getattr(criterion, "member_losses", None) is not None:
         criterion.member_losses = criterion.member_losses[k : k + 1]

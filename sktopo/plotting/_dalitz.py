@@ -159,8 +159,6 @@ class DalitzPlotDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from sktopo.physics import PhaseSpaceSampler
     >>> from sktopo.plotting import DalitzPlotDisplay
     >>> X = PhaseSpaceSampler(random_state=0).fit().sample(200)

@@ -78,8 +78,6 @@ class MemberLossDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting import MemberLossDisplay
     >>> phi = np.linspace(0.0, 6.0, 7)

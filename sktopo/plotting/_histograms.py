@@ -68,8 +68,6 @@ class LossHistogramDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting import LossHistogramDisplay
     >>> rng = np.random.default_rng(0)
@@ -219,8 +217,6 @@ class LossDistanceDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting import LossDistanceDisplay
     >>> X = np.linspace(0.0, 1.0, 50)[:, None]

@@ -86,8 +86,6 @@ class LatentCoordinateDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting import LatentCoordinateDisplay
     >>> phi = np.linspace(0.0, 2 * np.pi, 8, endpoint=False)

@@ -132,8 +132,6 @@ class SphereLossDisplay(_LossDisplay):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting._manifold import SphereLossDisplay
     >>> X = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
@@ -232,8 +230,6 @@ class ManifoldFitDisplay(_LossDisplay):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting._manifold import ManifoldFitDisplay
     >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
@@ -341,8 +337,6 @@ class LossProfileDisplay(_LossDisplay):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from sktopo.plotting._manifold import LossProfileDisplay
     >>> disp = LossProfileDisplay.from_predictions(
     ...     [-0.9, -0.1, 0.1, 0.9], [2.0, 1.0, 8.0, 4.0], bins=[-1, 0, 1], xlabel="$z$")

@@ -55,8 +55,6 @@ class PhysicsRocDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting import PhysicsRocDisplay
     >>> rng = np.random.default_rng(0)

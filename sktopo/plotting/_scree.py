@@ -74,8 +74,6 @@ class ScreePlotDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> from sktopo.plotting._scree import ScreePlotDisplay
     >>> disp = ScreePlotDisplay.from_predictions([0.7, 0.2, 0.08, 0.02], threshold=0.95)
     >>> disp.n_components_at_threshold_

@@ -47,8 +47,6 @@ class MassSculptingDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting import MassSculptingDisplay
     >>> rng = np.random.default_rng(0)
@@ -216,8 +214,6 @@ class MassProfileDisplay:
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from sktopo.plotting import MassProfileDisplay
     >>> rng = np.random.default_rng(0)

@@ -22,8 +22,6 @@ def headroom(ax, *, share=0.3, log=False):
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
     >>> import matplotlib.pyplot as plt
     >>> from sktopo.plotting._style import headroom
     >>> fig, ax = plt.subplots()

@@ -35,7 +35,7 @@ from sklearn.metrics import roc_auc_score
 
 from sktopo import AutoencoderDetector
 from sktopo.datasets import make_jets
-from sktopo.detectors._nae import NormalizedAutoencoderDetector
+from sktopo.detectors import NormalizedAutoencoderDetector
 from sktopo.diagnostics import complexity_check
 from sktopo.jets import JetImages
 

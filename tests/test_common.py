@@ -11,6 +11,7 @@ from sktopo import (
     AutoencoderDetector,
     ChartEnsembleDetector,
     ConvAutoencoderDetector,
+    ConvNormalizedAutoencoderDetector,
     DalitzFeatures,
     DensityRatioDetector,
     JetImages,
@@ -85,6 +86,12 @@ CHECK_INSTANCES = [
     NormalizedAutoencoderDetector(
         latent_dim=1, hidden_layer_sizes=(4,), max_epochs=2, nae_epochs=1, latent_steps=2,
         data_steps=2, buffer_size=20, batch_size=16, random_state=0,
+    ),
+    # elu and a linear output: see the ConvAutoencoderDetector entry above
+    ConvNormalizedAutoencoderDetector(
+        latent_dim=2, channels=(2, 2), dense_width=4, activation="elu", output_activation=None,
+        max_epochs=2, nae_epochs=1, latent_steps=2, data_steps=2, buffer_size=20,
+        batch_size=16, n_threads=1, random_state=0,
     ),
     SidebandReference(window=(0.3, 0.7), transforms=1, hidden_layer_sizes=(4,), max_epochs=2,
                       random_state=0),

@@ -377,8 +377,8 @@ def make_jets(
         directory).
     cache : bool, default=True
         Read and write the cache (only with a seeded ``random_state``).
-    verbose : bool, default=False
-        A progress bar over the chunks still to generate.
+    verbose : bool or int, default=False
+        A progress bar over the chunks still to generate (any level > 0).
 
     Returns
     -------
@@ -469,9 +469,12 @@ def make_jets(
         "pythia_settings": _check_settings(pythia_settings),
         "chunk_size": _check_number(chunk_size, "chunk_size", 1, integer=True),
     }
-    for name, flag in (("cache", cache), ("verbose", verbose)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise ValueError(f"{name} must be a bool; got {flag!r}.")
+    if not isinstance(cache, (bool, np.bool_)):
+        raise ValueError(f"cache must be a bool; got {cache!r}.")
+    # verbose: a bool or a level >= 0, as scikit-learn's verbose (the reproductions pass ints)
+    if not isinstance(verbose, (bool, np.bool_, Integral)) or verbose < 0:
+        raise ValueError(f"verbose must be a bool or an int >= 0; got {verbose!r}.")
+    verbose = bool(verbose)
     if n_jobs is not None and (
         isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, Integral) or n_jobs == 0
     ):

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
+from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector, check_latent_code
 from sktopo.nn._members import final_member_losses, keep_member
 from sktopo.nn._modules import (
     ACTIVATIONS,
@@ -322,12 +322,7 @@ class AutoencoderDetector(NeuralDetector):
         self.callbacks = callbacks
 
     def _network(self, n_features):
-        if self.latent_space != "euclidean" and self.latent_activation is not None:
-            raise ValueError(
-                f"latent_activation={self.latent_activation!r} cannot be combined with "
-                f"latent_space={self.latent_space!r}: the code is the projection of the "
-                "encoder's linear output onto the latent manifold; use latent_activation=None."
-            )
+        check_latent_code(self.latent_space, self.latent_activation)
         spec = DenseSpec.from_params(
             n_features, self.hidden_layer_sizes, self.latent_dim,
             code_width=latent_width(self.latent_dim, self.latent_space),

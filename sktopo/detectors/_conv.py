@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sklearn.utils._param_validation import StrOptions
 
-from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector
+from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector, check_latent_code
 from sktopo.nn._conv import StackedConvAutoencoder
-from sktopo.nn._modules import ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS
+from sktopo.nn._modules import ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS, latent_width
 from sktopo.nn._specs import ConvSpec
 from sktopo.utils._validation import IntInterval
 
@@ -230,10 +230,13 @@ class ConvAutoencoderDetector(NeuralDetector):
         self.callbacks = callbacks
 
     def _network(self, n_features):
+        # a subclass may put the code on a sphere or torus (the convolutional NAE)
+        latent_space = getattr(self, "latent_space", "euclidean")
+        check_latent_code(latent_space, self.latent_activation)
         spec = ConvSpec.from_params(
             n_features, image_shape=self.image_shape, channels=self.channels,
             n_pool=self.n_pool, dense_width=self.dense_width, kernel_size=self.kernel_size,
-            code_width=self.latent_dim,
+            code_width=latent_width(self.latent_dim, latent_space),
         )
         kwargs = dict(
             **spec.module_kwargs(),
@@ -243,6 +246,8 @@ class ConvAutoencoderDetector(NeuralDetector):
             output_activation=self.output_activation,
             init=self.init,
         )
+        if latent_space != "euclidean":
+            kwargs["latent_space"] = latent_space
         return spec, StackedConvAutoencoder, kwargs
 
     def _fit_net(self, X, config):

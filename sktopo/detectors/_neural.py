@@ -52,6 +52,16 @@ TRAINING_CONSTRAINTS: dict = {
 
 
 
+def check_latent_code(latent_space, latent_activation):
+    """Refuse a latent activation on a sphere or torus (the code is a projection)."""
+    if latent_space != "euclidean" and latent_activation is not None:
+        raise ValueError(
+            f"latent_activation={latent_activation!r} cannot be combined with "
+            f"latent_space={latent_space!r}: the code is the projection of the "
+            "encoder's linear output onto the latent manifold; use latent_activation=None."
+        )
+
+
 class NeuralDetector(
     ReconstructionMixin, ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseDetector
 ):

@@ -4,6 +4,7 @@ from sktopo.experiments import (
     _bump_hunt,  # noqa: F401  (registers 'bump-hunt', ...)
     _circle,  # noqa: F401  (registers 'circle')
     _circle_variants,  # noqa: F401  ('circle-variants', 'sparse-circle', 'circle-square')
+    _complexity_bias,  # noqa: F401  (registers 'complexity-bias')
     _density_ratio,  # noqa: F401  ('density-ratio-bump-hunt', '-calibration', '-spin')
     _higher,  # noqa: F401  (registers 'spheres-nd', 'latent-dim')
     _jet_autoencoders,  # noqa: F401  (registers 'jet-autoencoders')

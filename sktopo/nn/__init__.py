@@ -7,7 +7,10 @@
 * :class:`TrainingConfig`: the validated options of a training;
 * :class:`StackedNet` and :func:`train_stacked`: the training path (skorch's loop);
 * callbacks: :class:`MemberLossRecorder`, :class:`DivergenceCheck`,
-  :class:`MemberEarlyStopping`, :class:`ProgressBar`.
+  :class:`MemberEarlyStopping`, :class:`ProgressBar`;
+* the normalized autoencoder's pieces: :class:`StackedNAE` (module),
+  :class:`NAELoss` (loss), :class:`NegativeSampler` (callback),
+  :class:`LangevinSchedule` and :func:`sample_negatives`.
 """
 
 from sktopo.exceptions import TrainingDivergedError
@@ -31,6 +34,14 @@ from sktopo.nn._modules import (
     make_activation,
     project_latent,
 )
+from sktopo.nn._nae import (
+    LangevinSchedule,
+    NAELoss,
+    NAEModule,
+    NegativeSampler,
+    StackedNAE,
+    sample_negatives,
+)
 from sktopo.nn._specs import ConvSpec, DenseSpec
 from sktopo.nn._training import MemberBatches, StackedNet, build_net, train_stacked
 from sktopo.nn._vae import StackedConvVAE, StackedVAE, StackedVAELoss
@@ -42,13 +53,18 @@ __all__ = [
     "DenseSpec",
     "DivergenceCheck",
     "LATENT_SPACES",
+    "LangevinSchedule",
     "MemberBatches",
     "MemberEarlyStopping",
     "MemberLossRecorder",
+    "NAELoss",
+    "NAEModule",
+    "NegativeSampler",
     "ProgressBar",
     "StackedAutoencoder",
     "StackedConvAutoencoder",
     "StackedConvVAE",
+    "StackedNAE",
     "StackedNegativeLogLikelihood",
     "StackedNet",
     "StackedSquaredError",
@@ -63,5 +79,6 @@ __all__ = [
     "make_activation",
     "merge_modules",
     "project_latent",
+    "sample_negatives",
     "train_stacked",
 ]

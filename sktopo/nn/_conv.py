@@ -25,7 +25,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from sktopo.nn._modules import init_layer, make_activation, make_activations
+from sktopo.nn._modules import (
+    init_layer,
+    latent_width,
+    make_activation,
+    make_activations,
+    project_latent,
+)
 from sktopo.nn._specs import padded_size
 
 __all__ = ["StackedConvAutoencoder"]
@@ -70,6 +76,10 @@ class StackedConvAutoencoder(nn.Module):
     init : {'keras', 'torch'}, default='keras'
         Initialisation (see :func:`sktopo.nn.init_layer`): Keras' Glorot
         weights and zero biases, as in the paper's code, or PyTorch's default.
+    latent_space : {'euclidean', 'sphere', 'torus'}, default='euclidean'
+        Where the codes live (see :func:`~sktopo.nn.project_latent`): the
+        encoder's last dense layer has ``latent_width(latent_dim,
+        latent_space)`` outputs, projected onto the manifold.
     """
 
     #: Scoring precision under ``scoring_precision='auto'``: float64
@@ -91,14 +101,22 @@ class StackedConvAutoencoder(nn.Module):
         output_activation: str | Sequence[str] | None = "softmax",
         init_seeds: Sequence[int] = (0,),
         init: str = "keras",
+        latent_space: str = "euclidean",
     ):
         super().__init__()
         self.init = init
+        if latent_space != "euclidean" and latent_activation is not None:
+            raise ValueError(
+                f"latent_activation must be None with latent_space={latent_space!r}: the "
+                "code is the projection of the encoder's linear output."
+            )
+        self.latent_space = latent_space
         self.image_shape = tuple(int(s) for s in image_shape)
         self.channels = tuple(int(c) for c in channels)
         self.n_pool = int(n_pool)
         self.kernel_size = int(kernel_size)
         self.latent_dim = int(latent_dim)
+        code = latent_width(self.latent_dim, latent_space)
         self.n_members = len(init_seeds)
         self.padded_shape = tuple(padded_size(s, self.n_pool) for s in self.image_shape)
         h, w = self.padded_shape
@@ -111,14 +129,14 @@ class StackedConvAutoencoder(nn.Module):
         k = self.kernel_size
         self._enc_convs = [(c_in, c) for c_in, c in zip((1, *self.channels[:-1]), self.channels)]
         self._dec_convs = [(c_last, c_last)] * self.n_pool + [(c_last, 1)]
-        self._dense = [(flat, dense_width), (dense_width, self.latent_dim),
-                       (self.latent_dim, dense_width), (dense_width, flat)]
+        self._dense = [(flat, dense_width), (dense_width, code),
+                       (code, dense_width), (dense_width, flat)]
         members = [self._init_member(seed) for seed in init_seeds]
         for name in members[0]:
             stacked = torch.cat([m[name] for m in members]) if "conv" in name else \
                 torch.stack([m[name] for m in members])
             self.register_parameter(name, nn.Parameter(stacked))
-        self.widths = (math.prod(self.image_shape), self.latent_dim)
+        self.widths = (math.prod(self.image_shape), code)
         self._k = k
 
     def _init_member(self, seed):
@@ -158,6 +176,8 @@ class StackedConvAutoencoder(nn.Module):
                 img = F.max_pool2d(img, 2)
         flat = img.reshape(b, m, -1).transpose(0, 1)  # (members, batch, flat)
         z = self._dense_layer(self.activation(self._dense_layer(flat, 0)), 1)
+        if self.latent_space != "euclidean":
+            return project_latent(z, self.latent_space)
         return z if self.latent_activation is None else self.latent_activation(z)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
@@ -175,6 +195,11 @@ class StackedConvAutoencoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
+
+    def encoder_weight_names(self) -> list[str]:
+        """Names of the encoder's weights (convolutions and the two dense layers)."""
+        return [f"enc_conv{i}_weight" for i in range(len(self._enc_convs))] + [
+            "dense0_weight", "dense1_weight"]
 
     def row_bytes(self) -> float:
         """Working memory per image of one float64 forward pass (for chunked scoring)."""

@@ -76,6 +76,16 @@ class NAEModule(nn.Module):
     def n_members(self) -> int:
         return self.autoencoder.n_members
 
+    # Scoring hints of the wrapped network (float32 convolutions, chunk sizes); properties,
+    # not attributes, so that a saved model holds no torch.dtype.
+    @property
+    def auto_scoring_dtype(self):
+        return getattr(self.autoencoder, "auto_scoring_dtype", torch.float64)
+
+    @property
+    def min_chunk_rows(self) -> int:
+        return getattr(self.autoencoder, "min_chunk_rows", 16)
+
     @property
     def widths(self):
         return getattr(self.autoencoder, "widths", None)
@@ -114,12 +124,17 @@ class NAEModule(nn.Module):
     def encoder_weight_norm(self) -> torch.Tensor:
         """Sum of the squared encoder weights of each member, shape ``(n_members,)``."""
         ae = self.autoencoder
+        names = getattr(ae, "encoder_weight_names", None)
+        if names is not None:
+            names = set(names())
         n_enc = getattr(ae, "n_encoder_layers", None)
         total = 0.0
         for name, p in ae.named_parameters():
-            if not name.startswith("weight_"):
-                continue
-            if n_enc is not None and int(name.split("_")[1]) >= n_enc:
+            if names is not None:
+                if name not in names:
+                    continue
+            elif not name.startswith("weight_") or (
+                    n_enc is not None and int(name.split("_")[1]) >= n_enc):
                 continue
             total = total + p.pow(2).reshape(self.n_members, -1).sum(dim=1)
         return total
@@ -162,6 +177,11 @@ class LangevinSchedule:
     total : float or None
         Total intensity every negative is rescaled to (non-negative, sum
         ``total``); ``None`` only clips at zero.
+    start : {'data', 'uniform'}
+        Where the latent chains start: at the codes of the training batch
+        (short-run chains from the data; no replay), or uniformly on the
+        latent manifold with ``replay_ratio`` of them continued from the
+        buffer (Yoon et al.'s on-manifold initialisation).
     """
 
     temperature: float = 1.0
@@ -174,6 +194,7 @@ class LangevinSchedule:
     replay_ratio: float = 0.95
     buffer_size: int = 2000
     total: float | None = None
+    start: str = "uniform"
 
 
 def to_simplex(u: torch.Tensor, total: float | None) -> torch.Tensor:
@@ -264,22 +285,28 @@ def sample_negatives(module, n, schedule, generator, buffer=None, like=None):
         On the module's device; the only source of randomness.
     buffer : torch.Tensor of shape (n_members, n_buffer, width) or None
         Latent samples of earlier calls (persistent chains).
-    like : torch.Tensor
-        A tensor with the module's device and dtype (e.g. the data batch).
+    like : torch.Tensor of shape (n_members, n, n_features)
+        The data batch (input units): its device and dtype, and, with
+        ``schedule.start='data'``, the chains' starting points.
 
     Returns
     -------
     x : torch.Tensor of shape (n_members, n, n_features)
         Negatives in the input's units (detached).
-    buffer : torch.Tensor
-        The updated latent buffer (newest first, at most ``buffer_size``).
+    buffer : torch.Tensor or None
+        The updated latent buffer (newest first, at most ``buffer_size``);
+        unchanged with ``start='data'``.
     """
     requires = [p.requires_grad for p in module.parameters()]
     for p in module.parameters():
         p.requires_grad_(False)
     try:
         s = schedule
-        z0 = _initial_codes(module, n, generator, buffer, s.replay_ratio, like)
+        if s.start == "data":
+            with torch.no_grad():
+                z0 = module.encode(like)
+        else:
+            z0 = _initial_codes(module, n, generator, buffer, s.replay_ratio, like)
         z = latent_langevin(module, z0, n_steps=s.latent_steps, step_size=s.latent_step_size,
                             noise=s.latent_noise, temperature=s.temperature,
                             generator=generator, total=s.total)
@@ -291,6 +318,8 @@ def sample_negatives(module, n, schedule, generator, buffer=None, like=None):
     finally:
         for p, r in zip(module.parameters(), requires):
             p.requires_grad_(r)
+    if s.start == "data":  # short-run chains from the data: nothing to replay
+        return u / module.scale, buffer
     new = z if buffer is None else torch.cat([z, buffer], dim=1)
     return u / module.scale, new[:, : s.buffer_size].detach()
 

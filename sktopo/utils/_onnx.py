@@ -65,6 +65,8 @@ def _score_module(detector, precision):
         AutoencoderDetector,
         ChartEnsembleDetector,
         ConvAutoencoderDetector,
+        ConvNormalizedAutoencoderDetector,
+        NormalizedAutoencoderDetector,
         VAEDetector,
     )
     from sktopo.nn._modules import squared_error
@@ -88,6 +90,17 @@ def _score_module(detector, precision):
 
         def forward(self, x):
             return self.errors(x)[0]
+
+    class EnergyScore(MemberErrors):
+        """The NAE's score: the squared error times ``s**2 / (n_features T)``, i.e. ``E / T``."""
+
+        def __init__(self, module, factor):
+            super().__init__(module)
+            # a tensor in the graph's precision (a Python float is exported as float32)
+            self.register_buffer("factor", torch.tensor(float(factor), dtype=dtype))
+
+        def forward(self, x):
+            return self.errors(x)[0] * self.factor
 
     class EnsembleScore(MemberErrors):
         """The lower median (or the minimum) of the members' errors."""
@@ -137,6 +150,9 @@ def _score_module(detector, precision):
         return EnsembleScore(network, detector.aggregate)
     if isinstance(detector, VAEDetector):
         return VAEScore(network, detector.beta, detector.score_type)
+    if isinstance(detector, (NormalizedAutoencoderDetector, ConvNormalizedAutoencoderDetector)):
+        return EnergyScore(network, detector.input_scale_**2 / (
+            detector.n_features_in_ * detector.temperature))
     return MemberErrors(network)
 
 
@@ -238,7 +254,9 @@ def to_onnx(
     flow that reads ONNX (hls4ml).
 
     Exported: :class:`~sktopo.AutoencoderDetector` (every latent space),
-    :class:`~sktopo.ConvAutoencoderDetector`, :class:`~sktopo.VAEDetector`
+    :class:`~sktopo.ConvAutoencoderDetector`, the normalized autoencoders
+    (:class:`~sktopo.NormalizedAutoencoderDetector` and its convolutional
+    version: the energy over the temperature), :class:`~sktopo.VAEDetector`
     (its ``score_type`` from the encoder mean, deterministic),
     :class:`~sktopo.ChartEnsembleDetector` (``aggregate='median'`` or
     ``'min'``, taken inside the graph) and :class:`~sktopo.PCADetector`.

@@ -5,7 +5,10 @@ import pytest
 from sklearn.base import clone
 from skorch.callbacks import Callback
 
-from sktopo.detectors._nae import NormalizedAutoencoderDetector
+from sktopo.detectors._nae import (
+    ConvNormalizedAutoencoderDetector,
+    NormalizedAutoencoderDetector,
+)
 from sktopo.exceptions import TrainingDivergedError
 
 FAST = dict(latent_dim=2, hidden_layer_sizes=(8,), max_epochs=2, nae_epochs=2, latent_steps=3,
@@ -96,3 +99,75 @@ def test_keyboard_interrupt_propagates(images):
     det = NormalizedAutoencoderDetector(callbacks=[_Interrupt()], random_state=0, **FAST)
     with pytest.raises(KeyboardInterrupt):
         det.fit(images)
+
+
+# --- the convolutional NAE ------------------------------------------------------------
+
+CONV_FAST = dict(latent_dim=3, channels=(2, 2), dense_width=8, max_epochs=2, nae_epochs=2,
+                 latent_steps=2, data_steps=2, batch_size=32, n_threads=1)
+
+
+def test_conv_nae_scores_energy_over_temperature(images):
+    det = ConvNormalizedAutoencoderDetector(random_state=0, **CONV_FAST).fit(images)
+    assert det.image_shape_ == (5, 5)
+    s = det.input_scale_
+    expected = det.reconstruction_error(images) * s**2 / images.shape[1]
+    np.testing.assert_allclose(det.anomaly_score(images), expected / det.temperature,
+                               rtol=1e-10)
+    np.testing.assert_array_equal(det.score_samples(images), -det.anomaly_score(images))
+    assert len(det.loss_curve_) == CONV_FAST["max_epochs"] + CONV_FAST["nae_epochs"]
+
+
+def test_conv_nae_reproducible_and_codes_on_the_sphere(images):
+    a = ConvNormalizedAutoencoderDetector(random_state=1, **CONV_FAST).fit(images)
+    b = ConvNormalizedAutoencoderDetector(random_state=1, **CONV_FAST).fit(images)
+    np.testing.assert_array_equal(a.score_samples(images), b.score_samples(images))
+    codes = a.transform(images)
+    # latent_dim=3: the sphere S^3, four coordinates of unit norm
+    assert codes.shape == (images.shape[0], 4)
+    np.testing.assert_allclose(np.linalg.norm(codes, axis=1), 1.0, rtol=1e-5)
+
+
+def test_conv_nae_penalises_exactly_the_encoder_weights():
+    import torch
+
+    from sktopo.nn._conv import StackedConvAutoencoder
+    from sktopo.nn._nae import NAEModule
+
+    ae = StackedConvAutoencoder((8, 8), latent_dim=2, channels=(2, 3), n_pool=1, dense_width=4,
+                                init_seeds=(0, 1), latent_space="sphere")
+    params = dict(ae.named_parameters())
+    by_hand = sum(params[n].detach().pow(2).reshape(2, -1).sum(dim=1)
+                  for n in ("enc_conv0_weight", "enc_conv1_weight", "dense0_weight",
+                            "dense1_weight"))
+    torch.testing.assert_close(NAEModule(ae).encoder_weight_norm().detach(), by_hand)
+
+
+def test_conv_nae_refuses_what_the_dense_one_refuses(images):
+    with pytest.raises(ValueError, match="early_stopping"):
+        ConvNormalizedAutoencoderDetector(early_stopping=True, **CONV_FAST).fit(images)
+    with pytest.raises(ValueError, match="latent_activation"):
+        ConvNormalizedAutoencoderDetector(latent_activation="relu", **CONV_FAST).fit(images)
+
+
+def test_latent_start_data_and_uniform(images):
+    """'data' starts the chains at the batch's codes (no buffer); 'uniform' replays a buffer."""
+    import torch
+
+    from sktopo.nn._nae import LangevinSchedule, sample_negatives
+
+    det = NormalizedAutoencoderDetector(random_state=0, **dict(FAST, nae_epochs=0)).fit(images)
+    module = det.net_.module_
+    x = torch.tensor(images[:16], dtype=torch.float32).unsqueeze(0)
+    gen = torch.Generator().manual_seed(0)
+    # no steps: the negatives are the decoded codes of the batch, i.e. its reconstructions
+    still = LangevinSchedule(temperature=1.0, latent_steps=0, data_steps=0, start="data")
+    neg, buffer = sample_negatives(module, 16, still, gen, None, like=x)
+    assert buffer is None
+    torch.testing.assert_close(neg, module(x).clamp_min(0.0))
+    moving = LangevinSchedule(temperature=1.0, latent_steps=2, data_steps=2, buffer_size=10,
+                              start="uniform")
+    neg, buffer = sample_negatives(module, 16, moving, gen, None, like=x)
+    assert buffer.shape == (1, 10, module.encode(x).shape[-1]) and neg.shape == x.shape
+    uniform = NormalizedAutoencoderDetector(latent_start="uniform", random_state=0, **FAST)
+    assert np.all(np.isfinite(uniform.fit(images).score_samples(images)))

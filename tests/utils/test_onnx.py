@@ -13,7 +13,9 @@ from sktopo import (  # noqa: E402
     AutoencoderDetector,
     ChartEnsembleDetector,
     ConvAutoencoderDetector,
+    ConvNormalizedAutoencoderDetector,
     DensityRatioDetector,
+    NormalizedAutoencoderDetector,
     PCADetector,
     TransportDetector,
     VAEDetector,
@@ -55,8 +57,14 @@ EXPORTABLE = {
         AutoencoderDetector(latent_dim=1, hidden_layer_sizes=(8,), max_epochs=3), n_charts=3,
         aggregate="min", random_state=0), X_TRAIN, X_TEST),
     "pca": (PCADetector(n_components=2), X_TRAIN, X_TEST),
+    "nae": (NormalizedAutoencoderDetector(latent_dim=2, hidden_layer_sizes=(8,), max_epochs=3,
+                                          nae_epochs=1, latent_steps=2, data_steps=2,
+                                          batch_size=32, random_state=0), IMAGES, IMAGES_TEST),
+    "nae-conv": (ConvNormalizedAutoencoderDetector(
+        latent_dim=2, channels=(2, 2), n_pool=1, dense_width=4, max_epochs=2, nae_epochs=1,
+        latent_steps=2, data_steps=2, batch_size=32, random_state=0), IMAGES, IMAGES_TEST),
 }
-SLOW = {"conv", "vae-conv-cross-entropy"}
+SLOW = {"conv", "vae-conv-cross-entropy", "nae-conv"}
 
 
 def _session(model):
@@ -94,7 +102,8 @@ def test_onnxruntime_gives_the_anomaly_score(name, tmp_path):
     np.testing.assert_allclose(singles, expected[::6], rtol=1e-5)
 
 
-@pytest.mark.parametrize("name", ["autoencoder-sphere", "vae-elbo", "ensemble-median", "pca"])
+@pytest.mark.parametrize("name", ["autoencoder-sphere", "vae-elbo", "ensemble-median", "pca",
+                                  "nae"])
 def test_float64_graph_is_the_library_formula(name):
     """In double precision the graph equals the library's score of the same float32 rows."""
     detector, X, X_new = EXPORTABLE[name]

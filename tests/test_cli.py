@@ -18,11 +18,21 @@ from sktopo.experiments import EXPERIMENTS, Experiment, logger
 CONSOLE_SCRIPT = "import sys; from sktopo._cli import main; sys.exit(main())"
 
 
+def _default_sigint():
+    """preexec_fn: Ctrl-C acts in the child even when the tests run in a background job.
+
+    A shell starts background commands with SIGINT ignored, and children inherit
+    that; the tests simulate a user pressing Ctrl-C, which is never ignored.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _sktopo(*args, **kwargs):
     """Start ``sktopo ARGS`` as the console script does, in a fresh interpreter."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     return subprocess.Popen([sys.executable, "-c", CONSOLE_SCRIPT, *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint, **kwargs)
 
 
 def test_list_shows_every_reproduction(capsys):

@@ -218,12 +218,22 @@ _INTERRUPTED = textwrap.dedent(
 )
 
 
+def _default_sigint():
+    """preexec_fn: Ctrl-C acts in the child even when the tests run in a background job.
+
+    A shell starts background commands with SIGINT ignored, and children inherit
+    that; the tests simulate a user pressing Ctrl-C, which is never ignored.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_sigint_leaves_complete_chunks_and_resumes(tmp_path):
     proc = subprocess.Popen(
         [sys.executable, "-c", _INTERRUPTED, str(tmp_path)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
     )
     folder = None
     deadline = time.monotonic() + 120

@@ -19,6 +19,15 @@ from skorch.callbacks import Callback
 from sktopo.nn import _callbacks as callbacks_module
 from sktopo.nn import _training as training
 
+def _default_sigint():
+    """preexec_fn: Ctrl-C acts in the child even when the tests run in a background job.
+
+    A shell starts background commands with SIGINT ignored, and children inherit
+    that; the tests simulate a user pressing Ctrl-C, which is never ignored.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 SMALL = dict(latent_dim=1, hidden_layer_sizes=(8,), batch_size=32, random_state=0)
 
 _CHILD = textwrap.dedent(
@@ -55,6 +64,7 @@ def test_ctrl_c_propagates_out_of_fit(kind):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_default_sigint,
     )
     try:
         assert proc.stdout.readline().strip() == "READY"

@@ -39,6 +39,14 @@ _NAE_CONSTRAINTS = {
 }
 
 
+def _ends_in_softmax(output_activation) -> bool:
+    """Whether the network's last output activation is a softmax (a distribution)."""
+    if output_activation is None or isinstance(output_activation, str):
+        return output_activation == "softmax"
+    names = list(output_activation)
+    return bool(names) and names[-1] == "softmax"
+
+
 class _NAEMixin:
     """What makes an autoencoder detector a normalized autoencoder (not public).
 
@@ -97,6 +105,15 @@ class _NAEMixin:
         )
         spec, base, kwargs = self._network(X.shape[1])
         kwargs = dict(kwargs, base=base, scale=scale)
+        if _ends_in_softmax(self.output_activation):
+            # A softmax output sums to one: multiply it by the images' total (scaled units).
+            output_total = float(np.mean(np.sum(X, axis=1))) * scale
+            if not output_total > 0:
+                raise ValueError(
+                    "output_activation='softmax' needs inputs with a positive total (e.g. "
+                    "images normalised to unit sum)."
+                )
+            kwargs["output_total"] = output_total
         criterion = NAELoss(temperature=self.temperature, gamma=self.gamma, scale=scale,
                             l2_encoder=self.l2_encoder)
         self.init_random_states_ = [self.random_state]
@@ -171,7 +188,10 @@ latent_space, output_activation, init
         gives sparse non-negative images, Keras' initialisation with zero
         biases) are those that work on jet images.  With PyTorch's default
         initialisation the ReLU output of a QCD-trained network can die
-        (every output unit negative, the reconstruction stuck at zero).
+        (every output unit negative, the reconstruction stuck at zero).  A
+        softmax output (``'softmax'``, or a sequence ending in it) sums to
+        one; the NAE multiplies it by the training images' mean total, so
+        the inputs must have a positive total (images of unit sum).
     optimizer, learning_rate, batch_size, max_epochs
         Pre-training as an autoencoder (``max_epochs`` epochs).
     nae_epochs : int, default=40
@@ -217,6 +237,9 @@ default=20, 0.1, 0.02
     keep_total : bool, default=False
         Rescale every negative to the mean total intensity of the training
         images (for inputs normalised to unit sum, such as jet images).
+        Measured on jets with the other defaults, it breaks the QCD-trained
+        direction (top AUC 0.27-0.49 on two seeds; user guide, "Complexity
+        bias").
     early_stopping, validation_fraction, n_iter_no_change, tol, device, contamination, \
 random_state, verbose, n_threads, callbacks
         As in :class:`AutoencoderDetector`; ``early_stopping`` must be False
@@ -356,7 +379,9 @@ latent_activation, output_activation, init
         The network, as in :class:`ConvAutoencoderDetector`.  The defaults
         here are CPU-sized (8 channels; every NAE batch runs the network
         ``1 + 3 * (latent_steps + data_steps)`` times), with a ReLU output
-        (sparse, non-negative images) instead of the softmax.
+        (sparse, non-negative images) instead of the softmax.  A softmax
+        output is multiplied by the training images' mean total, as in
+        :class:`NormalizedAutoencoderDetector`.
     latent_space : {'sphere', 'euclidean', 'torus'}, default='sphere'
         Where the codes live; the latent Langevin chain stays on it.
     optimizer, learning_rate, batch_size, max_epochs
@@ -386,6 +411,7 @@ random_state, verbose, n_threads, callbacks
     See Also
     --------
     NormalizedAutoencoderDetector : The dense NAE (faster on a CPU).
+    sktopo.diagnostics.complexity_check : Does a score rank by complexity?
 
     Notes
     -----
@@ -396,8 +422,13 @@ random_state, verbose, n_threads, callbacks
     top AUC falls from 0.89 after pre-training to 0.18 and does not recover
     within the 40 NAE epochs (the dense NAE's dip recovers after 10-20).  Use
     :class:`NormalizedAutoencoderDetector` on jet images for now, and check
-    any trained detector in both directions.
-    sktopo.diagnostics.complexity_check : Does a score rank by complexity?
+    any trained detector in both directions.  The reason measured: the
+    decoder lights about two pixels of a reconstructed QCD jet (the dense
+    one 6.5, the jets 29), so its negatives are concentrated images, and
+    raising their energy makes concentrated jets look anomalous.  Negatives
+    with a jet's spread (the data chain also moving the jet's own pixels), a
+    softmax output or ``temperature=1e-3`` did not help; the user guide
+    ("Complexity bias") has the numbers.
 
     Examples
     --------

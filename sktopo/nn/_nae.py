@@ -65,12 +65,22 @@ class NAEModule(nn.Module):
         ``latent_space``), e.g. :class:`~sktopo.nn.StackedAutoencoder`.
     scale : float
         Input scale ``s``.
+    output_total : float or None, default=None
+        For an autoencoder whose output is a distribution (a softmax over
+        the pixels, summing to one): the total intensity of a scaled image,
+        by which the output is multiplied so that it compares with the
+        scaled input (for images of unit sum, ``s``).  ``None``: the output
+        is already in the scaled input's units.
     """
 
-    def __init__(self, autoencoder: nn.Module, scale: float = 1.0):
+    def __init__(self, autoencoder: nn.Module, scale: float = 1.0, output_total=None):
         super().__init__()
         self.autoencoder = autoencoder
         self.register_buffer("scale", torch.tensor(float(scale)))
+        if output_total is not None:
+            self.register_buffer("output_total", torch.tensor(float(output_total)))
+        else:
+            self.output_total = None
 
     @property
     def n_members(self) -> int:
@@ -105,17 +115,21 @@ class NAEModule(nn.Module):
 
     def decode_scaled(self, z: torch.Tensor) -> torch.Tensor:
         """Decoder output in scaled units (what the Langevin chains move)."""
-        return self.autoencoder.decode(z)
+        out = self.autoencoder.decode(z)
+        return out if self.output_total is None else out * self.output_total
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        return self.autoencoder.decode(z) / self.scale
+        return self.decode_scaled(z) / self.scale
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decode(self.encode(x))
 
     def energy_scaled(self, u: torch.Tensor) -> torch.Tensor:
         """Energy of inputs already in scaled units ``u = s x``: ``(n_members, batch)``."""
-        return squared_error(self.autoencoder(u), u) / u.shape[-1]
+        out = self.autoencoder(u)
+        if self.output_total is not None:
+            out = out * self.output_total
+        return squared_error(out, u) / u.shape[-1]
 
     def energy(self, x: torch.Tensor) -> torch.Tensor:
         """Energy ``mean((AE(s x) - s x)^2)`` of inputs in the input's units."""
@@ -147,13 +161,15 @@ class StackedNAE(NAEModule):
     ----------
     scale : float, default=1.0
         Input scale.
+    output_total : float or None, default=None
+        See :class:`NAEModule`.
     base : type, default=StackedAutoencoder
         The stacked autoencoder class; ``**kwargs`` (``n_features``,
         ``latent_dim``, ``init_seeds``, ...) build it.
     """
 
-    def __init__(self, scale=1.0, base=StackedAutoencoder, **kwargs):
-        super().__init__(base(**kwargs), scale)
+    def __init__(self, scale=1.0, base=StackedAutoencoder, output_total=None, **kwargs):
+        super().__init__(base(**kwargs), scale, output_total)
 
 
 @dataclass(frozen=True)

@@ -171,3 +171,46 @@ def test_latent_start_data_and_uniform(images):
     assert buffer.shape == (1, 10, module.encode(x).shape[-1]) and neg.shape == x.shape
     uniform = NormalizedAutoencoderDetector(latent_start="uniform", random_state=0, **FAST)
     assert np.all(np.isfinite(uniform.fit(images).score_samples(images)))
+
+
+@pytest.mark.parametrize("cls, params, output", [
+    (NormalizedAutoencoderDetector, FAST, ("relu", "softmax")),
+    (ConvNormalizedAutoencoderDetector, CONV_FAST, "softmax"),
+])
+def test_softmax_output_reconstructs_images_of_the_inputs_total(images, cls, params, output):
+    """A softmax output sums to one; the NAE multiplies it by the images' total."""
+    det = cls(output_activation=output, random_state=0, **params).fit(images)
+    module = det.net_.module_
+    assert float(module.output_total) == pytest.approx(det.input_scale_)  # unit-sum images
+    np.testing.assert_allclose(det.reconstruct(images).sum(axis=1), 1.0, rtol=1e-5)
+    expected = det.reconstruction_error(images) * det.input_scale_**2 / images.shape[1]
+    np.testing.assert_allclose(det.energy(images), expected, rtol=1e-10)
+    with pytest.raises(ValueError, match="positive total"):
+        cls(output_activation=output, **params).fit(-images)
+
+
+@pytest.mark.slow
+def test_nae_removes_the_complexity_bias_on_jets(jet_samples):
+    """Trained on 150 top jets, the autoencoder calls QCD normal; the NAE flags it.
+
+    The session's Pythia jets (37 x 37 images; 50 held-out tops against 200 QCD).
+    Measured here: autoencoder QCD AUC 0.37 (seed 0) / 0.46 (seed 1), NAE 0.53 / 0.58;
+    on three other sets of 150 training jets the NAE was above the autoencoder by
+    0.23-0.42. The bar is 0.08.
+    """
+    from sklearn.metrics import roc_auc_score
+    from sklearn.utils import Bunch
+
+    from sktopo.detectors import AutoencoderDetector
+    from sktopo.experiments._jet_data import with_images
+
+    top = with_images(Bunch(**jet_samples["top"])).images
+    qcd = with_images(Bunch(**jet_samples["qcd"])).images
+    train, test = top[:150], np.r_[top[150:], qcd]
+    y = np.r_[np.zeros(len(top) - 150), np.ones(len(qcd))]
+    ae = AutoencoderDetector(latent_dim=16, hidden_layer_sizes=(256, 64), optimizer="adam",
+                             learning_rate=1e-3, max_epochs=100, random_state=0, n_threads=1)
+    nae = NormalizedAutoencoderDetector(batch_size=32, random_state=0, n_threads=1)
+    auc_ae = roc_auc_score(y, ae.fit(train).anomaly_score(test))
+    auc_nae = roc_auc_score(y, nae.fit(train).anomaly_score(test))
+    assert auc_nae > auc_ae + 0.08, (auc_ae, auc_nae)

@@ -50,6 +50,24 @@ def test_energy_is_scaled_mean_squared_error():
     assert module.energy(x).shape == (2, 5)
 
 
+def test_softmax_output_is_multiplied_by_the_images_total():
+    # A softmax output sums to one; with output_total it is compared with the scaled input.
+    ae = StackedAutoencoder(16, 3, hidden_layer_sizes=(8,), init_seeds=(0, 1),
+                            output_activation="softmax", latent_space="sphere")
+    module = NAEModule(ae, scale=3.0, output_total=3.0)
+    x = _batch()
+    u = 3.0 * x
+    expected = squared_error(ae(u) * 3.0, u) / 16
+    torch.testing.assert_close(module.energy(x), expected)
+    torch.testing.assert_close(module.energy_scaled(u), expected)
+    # decoded images: total 3 in scaled units, 1 in the input's units (as the images)
+    z = module.encode(x)
+    torch.testing.assert_close(module.decode_scaled(z).sum(-1), torch.full((2, 5), 3.0))
+    torch.testing.assert_close(module(x).sum(-1), torch.ones(2, 5))
+    # without output_total the same network is off by the scale
+    assert not torch.allclose(NAEModule(ae, scale=3.0).energy(x), expected)
+
+
 def test_latent_chain_stays_on_the_sphere_and_is_seeded():
     module = _module()
     z0 = torch.nn.functional.normalize(torch.randn(2, 7, 4, generator=torch.Generator()

@@ -81,6 +81,10 @@ DETECTORS = {
     "nae-conv": (ConvNormalizedAutoencoderDetector(
         latent_dim=2, channels=(2,), n_pool=1, dense_width=4, max_epochs=2, nae_epochs=1,
         latent_steps=2, data_steps=2, batch_size=32, random_state=0), IMAGES, IMAGES_TEST),
+    "nae-softmax": (NormalizedAutoencoderDetector(
+        latent_dim=2, hidden_layer_sizes=(8,), output_activation="softmax", max_epochs=2,
+        nae_epochs=1, latent_steps=2, data_steps=2, batch_size=32, random_state=0),
+        IMAGES, IMAGES_TEST),
     "transport": (TransportDetector(n_representatives=5, input="histogram", random_state=0),
                   np.abs(X_TRAIN), np.abs(X_TEST)),
     "density-ratio": (DensityRatioDetector(cv=2, reference=RNG.normal(size=(80, 6)),

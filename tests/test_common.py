@@ -7,6 +7,7 @@ expected failure is listed in ``EXPECTED_FAILED_CHECKS`` with its reason.
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+import sktopo
 from sktopo import (
     AutoencoderDetector,
     ChartEnsembleDetector,
@@ -207,4 +208,13 @@ def _expected_failed_checks(estimator):
 @pytest.mark.filterwarnings("ignore::sktopo.exceptions.NoBottleneckWarning")
 @parametrize_with_checks(CHECK_INSTANCES, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
+    name = getattr(check, "func", check).__name__
+    if name == "check_methods_sample_order_invariance":
+        # The convolutional networks score in float32 (scoring_precision='auto'), and a
+        # float32 convolution may round a row one ulp differently at another position in
+        # the batch (seen once in CI: 1.8e-7 relative against the check's 1e-7). The
+        # order invariance itself is checked, in float64, where rounding does not hide it.
+        with sktopo.config_context(scoring_precision="float64"):
+            check(estimator)
+        return
     check(estimator)

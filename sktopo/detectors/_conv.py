@@ -5,7 +5,7 @@ from __future__ import annotations
 from sklearn.utils._param_validation import StrOptions
 
 from sktopo.detectors._neural import TRAINING_CONSTRAINTS, NeuralDetector, check_latent_code
-from sktopo.nn._conv import StackedConvAutoencoder
+from sktopo.nn._conv import DECODERS, StackedConvAutoencoder
 from sktopo.nn._modules import ACTIVATIONS, INITS, OUTPUT_ACTIVATIONS, latent_width
 from sktopo.nn._specs import ConvSpec
 from sktopo.utils._validation import IntInterval
@@ -59,6 +59,18 @@ class ConvAutoencoderDetector(NeuralDetector):
         Activation of the latent code (linear in the paper).
     output_activation : str, tuple of str or None, default='softmax'
         Activation(s) of the output pixels, applied in order.
+    decoder : {'conv', 'dense'}, default='conv'
+        The decoder: the paper's convolutions with upsampling, or dense
+        layers ``dense_width -> *decoder_layer_sizes -> pixels`` with a weight
+        and a bias per output pixel.  A small convolutional decoder lights
+        only the two or three brightest pixels of a reconstructed jet (8
+        channels and a ReLU output: 2.1 pixels above 1e-3 of the brightest,
+        where the jets light 29); the dense one reconstructs more of a jet's
+        spread (3-8 pixels), which the normalized autoencoder needs
+        (:class:`~sktopo.ConvNormalizedAutoencoderDetector`).
+    decoder_layer_sizes : tuple of int, default=(256,)
+        With ``decoder='dense'``: its hidden widths after the
+        ``dense_width`` layer.
     init : {'keras', 'torch'}, default='keras'
         Initialisation: Keras' Glorot-uniform weights and zero biases (the
         paper's code) or PyTorch's default (weights and biases uniform in
@@ -173,6 +185,8 @@ class ConvAutoencoderDetector(NeuralDetector):
         "activation": [StrOptions(set(ACTIVATIONS))],
         "latent_activation": [StrOptions(set(ACTIVATIONS)), None],
         "output_activation": [StrOptions(set(OUTPUT_ACTIVATIONS)), tuple, list, None],
+        "decoder": [StrOptions(set(DECODERS))],
+        "decoder_layer_sizes": ["array-like", IntInterval(1, None, closed="left")],
         "init": [StrOptions(set(INITS))],
     }
 
@@ -188,6 +202,8 @@ class ConvAutoencoderDetector(NeuralDetector):
         activation="relu",
         latent_activation=None,
         output_activation="softmax",
+        decoder="conv",
+        decoder_layer_sizes=(256,),
         init="keras",
         optimizer="adam",
         learning_rate=1e-3,
@@ -213,6 +229,8 @@ class ConvAutoencoderDetector(NeuralDetector):
         self.activation = activation
         self.latent_activation = latent_activation
         self.output_activation = output_activation
+        self.decoder = decoder
+        self.decoder_layer_sizes = decoder_layer_sizes
         self.init = init
         self.optimizer = optimizer
         self.learning_rate = learning_rate
@@ -237,6 +255,7 @@ class ConvAutoencoderDetector(NeuralDetector):
             n_features, image_shape=self.image_shape, channels=self.channels,
             n_pool=self.n_pool, dense_width=self.dense_width, kernel_size=self.kernel_size,
             code_width=latent_width(self.latent_dim, latent_space),
+            decoder=self.decoder, decoder_layer_sizes=self.decoder_layer_sizes,
         )
         kwargs = dict(
             **spec.module_kwargs(),
@@ -248,6 +267,8 @@ class ConvAutoencoderDetector(NeuralDetector):
         )
         if latent_space != "euclidean":
             kwargs["latent_space"] = latent_space
+        if spec.decoder != "conv":
+            kwargs.update(decoder=spec.decoder, decoder_layer_sizes=spec.decoder_layer_sizes)
         return spec, StackedConvAutoencoder, kwargs
 
     def _fit_net(self, X, config):

@@ -32,9 +32,12 @@ from sktopo.nn._modules import (
     make_activations,
     project_latent,
 )
-from sktopo.nn._specs import padded_size
+from sktopo.nn._specs import padded_size, positive_ints
 
-__all__ = ["StackedConvAutoencoder"]
+__all__ = ["DECODERS", "StackedConvAutoencoder"]
+
+#: Decoders of :class:`StackedConvAutoencoder`: convolutions with upsampling, or dense layers.
+DECODERS = ("conv", "dense")
 
 
 class StackedConvAutoencoder(nn.Module):
@@ -49,6 +52,14 @@ class StackedConvAutoencoder(nn.Module):
     2 x 2 upsampling, and a last one-channel convolution followed by
     ``output_activation`` over the pixels (softmax by default).  With the
     defaults on 37 x 37 images this is the network of arXiv:1808.08992, App. 2.
+
+    With ``decoder='dense'`` the decoder is a multilayer network instead:
+    dense ``dense_width``, dense ``decoder_layer_sizes`` (``activation``),
+    dense to the unpadded pixels (one weight and bias per pixel), then
+    ``output_activation``.  A small convolutional decoder shares one output
+    bias and a few kernels across all pixels; on jet images it lights only
+    the two or three brightest pixels of a reconstruction, which matters for
+    a normalized autoencoder, whose negatives are decoded images.
 
     Parameters
     ----------
@@ -80,6 +91,22 @@ class StackedConvAutoencoder(nn.Module):
         Where the codes live (see :func:`~sktopo.nn.project_latent`): the
         encoder's last dense layer has ``latent_width(latent_dim,
         latent_space)`` outputs, projected onto the manifold.
+    decoder : {'conv', 'dense'}, default='conv'
+        The decoder's kind (see above).
+    decoder_layer_sizes : sequence of int, default=(256,)
+        With ``decoder='dense'``: widths of the hidden layers between the
+        ``dense_width`` layer and the pixels.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktopo.nn import StackedConvAutoencoder
+    >>> ae = StackedConvAutoencoder((8, 8), 2, channels=(2, 2), dense_width=4,
+    ...     decoder="dense", decoder_layer_sizes=(16,), init_seeds=(0, 1))
+    >>> ae(torch.rand(2, 3, 64)).shape
+    torch.Size([2, 3, 64])
+    >>> ae.dense4_weight.shape  # member, hidden, pixels
+    torch.Size([2, 16, 64])
     """
 
     #: Scoring precision under ``scoring_precision='auto'``: float64
@@ -102,8 +129,14 @@ class StackedConvAutoencoder(nn.Module):
         init_seeds: Sequence[int] = (0,),
         init: str = "keras",
         latent_space: str = "euclidean",
+        decoder: str = "conv",
+        decoder_layer_sizes: Sequence[int] = (256,),
     ):
         super().__init__()
+        if decoder not in DECODERS:
+            raise ValueError(f"decoder must be one of {DECODERS}, got {decoder!r}.")
+        self.decoder = decoder
+        self.decoder_layer_sizes = positive_ints(decoder_layer_sizes, "decoder_layer_sizes")
         self.init = init
         if latent_space != "euclidean" and latent_activation is not None:
             raise ValueError(
@@ -128,9 +161,14 @@ class StackedConvAutoencoder(nn.Module):
         c_last = self.channels[-1]
         k = self.kernel_size
         self._enc_convs = [(c_in, c) for c_in, c in zip((1, *self.channels[:-1]), self.channels)]
-        self._dec_convs = [(c_last, c_last)] * self.n_pool + [(c_last, 1)]
-        self._dense = [(flat, dense_width), (dense_width, code),
-                       (code, dense_width), (dense_width, flat)]
+        self._dense = [(flat, dense_width), (dense_width, code), (code, dense_width)]
+        if decoder == "conv":
+            self._dec_convs = [(c_last, c_last)] * self.n_pool + [(c_last, 1)]
+            self._dense.append((dense_width, flat))
+        else:
+            self._dec_convs = []
+            sizes = (dense_width, *self.decoder_layer_sizes, math.prod(self.image_shape))
+            self._dense.extend(zip(sizes[:-1], sizes[1:]))
         members = [self._init_member(seed) for seed in init_seeds]
         for name in members[0]:
             stacked = torch.cat([m[name] for m in members]) if "conv" in name else \
@@ -183,6 +221,14 @@ class StackedConvAutoencoder(nn.Module):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Reconstructed images, flattened: ``(n_members, batch, height * width)``."""
         m, b, _ = z.shape
+        if self.decoder == "dense":
+            out = self.activation(self._dense_layer(z, 2))
+            last = len(self._dense) - 1
+            for i in range(3, last + 1):
+                out = self._dense_layer(out, i)
+                if i < last:
+                    out = self.activation(out)
+            return out if self.output_activation is None else self.output_activation(out)
         flat = self.activation(self._dense_layer(self.activation(self._dense_layer(z, 2)), 3))
         img = flat.transpose(0, 1).reshape(b, m * self.map_shape[0], *self.map_shape[1:])
         for i in range(self.n_pool):

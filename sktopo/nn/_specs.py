@@ -147,6 +147,10 @@ class ConvSpec:
         Odd side of the square kernels.
     code_width : int
         Numbers the encoder outputs (``2 * latent_dim`` for a VAE).
+    decoder : {'conv', 'dense'}, default='conv'
+        Convolutions with upsampling, or dense layers to the pixels.
+    decoder_layer_sizes : tuple of int, default=()
+        Hidden widths of a dense decoder after its ``dense_width`` layer.
     """
 
     image_shape: tuple
@@ -155,10 +159,12 @@ class ConvSpec:
     dense_width: int
     kernel_size: int
     code_width: int
+    decoder: str = "conv"
+    decoder_layer_sizes: tuple = ()
 
     @classmethod
     def from_params(cls, n_features, *, image_shape, channels, n_pool, dense_width,
-                    kernel_size, code_width):
+                    kernel_size, code_width, decoder="conv", decoder_layer_sizes=()):
         """Validate the parameters of a convolutional network on ``n_features`` pixels.
 
         ``image_shape=None`` reads a square image, else one row of pixels.
@@ -168,7 +174,8 @@ class ConvSpec:
         ValueError
             If ``image_shape`` does not hold ``n_features`` pixels, ``channels``
             holds anything but positive integers, there are more poolings than
-            convolutions, or ``kernel_size`` is even.
+            convolutions, ``kernel_size`` is even, or a dense decoder's
+            ``decoder_layer_sizes`` holds anything but positive integers.
         """
         shape = _image_shape(image_shape, n_features)
         channels = positive_ints(channels, "channels")
@@ -179,8 +186,10 @@ class ConvSpec:
             )
         if kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd, got {kernel_size}.")
+        sizes = positive_ints(decoder_layer_sizes, "decoder_layer_sizes") \
+            if decoder == "dense" else ()
         return cls(shape, channels, int(n_pool), int(dense_width), int(kernel_size),
-                   int(code_width))
+                   int(code_width), decoder, sizes)
 
     def module_kwargs(self) -> dict:
         """The shape arguments of :class:`~sktopo.nn.StackedConvAutoencoder` and its VAE."""
@@ -199,6 +208,11 @@ class ConvSpec:
             if i < self.n_pool:
                 h, w = h // 2, w // 2
         flat = h * w * c_in
+        if self.decoder == "dense":
+            macs += flat * self.dense_width + self.dense_width * self.code_width
+            pixels = math.prod(self.image_shape)
+            return 2.0 * (macs + _macs((self.code_width, self.dense_width,
+                                        *self.decoder_layer_sizes, pixels)))
         macs += 2 * (flat * self.dense_width + self.dense_width * self.code_width)  # dense
         for _ in range(self.n_pool):  # decoder
             macs += h * w * c_in * c_in * k2

@@ -180,3 +180,48 @@ def test_keras_initialisation():
     assert all(float(b.abs().max()) == 0.0 for b in biases)
     with pytest.raises(ValueError, match="init"):
         AutoencoderDetector(init="he", max_epochs=1).fit(np.random.rand(20, 3))
+
+
+# --- the dense decoder ------------------------------------------------------------------
+
+
+def test_dense_decoder_members_shapes_and_cost():
+    """decoder='dense': code -> dense_width -> decoder_layer_sizes -> one unit per pixel."""
+    x = torch.rand(2, 5, 8 * 8, dtype=torch.float32)
+    kw = dict(latent_dim=2, channels=(2, 3), n_pool=1, dense_width=4, decoder="dense",
+              decoder_layer_sizes=(5,))
+    stacked = StackedConvAutoencoder((8, 8), init_seeds=(3, 4), **kw)
+    for k, seed in enumerate((3, 4)):
+        solo = StackedConvAutoencoder((8, 8), init_seeds=(seed,), **kw)
+        torch.testing.assert_close(solo(x[k : k + 1]), stacked(x)[k : k + 1])
+    shapes = {n: tuple(p.shape) for n, p in stacked.named_parameters() if "dec" in n
+              or n.startswith(("dense3", "dense4"))}
+    # no decoder convolutions; a weight and a bias per output pixel in the last layer
+    assert shapes == {"dense3_weight": (2, 4, 5), "dense3_bias": (2, 1, 5),
+                      "dense4_weight": (2, 5, 64), "dense4_bias": (2, 1, 64)}
+    out = stacked(x)
+    assert out.shape == x.shape
+    np.testing.assert_allclose(out.detach().sum(-1).numpy(), 1.0, rtol=1e-5)  # softmax
+    # by hand: encoder convs 8*8*1*2*9 + 4*4*2*3*9 = 2016, dense 48*4 + 4*2 = 200,
+    # decoder 2*4 + 4*5 + 5*64 = 348 multiply-adds
+    spec = ConvSpec.from_params(64, image_shape=None, channels=(2, 3), n_pool=1, dense_width=4,
+                                kernel_size=3, code_width=2, decoder="dense",
+                                decoder_layer_sizes=(5,))
+    assert spec.flops == 2.0 * (2016 + 200 + 348)
+    with pytest.raises(ValueError, match="decoder must be one of"):
+        StackedConvAutoencoder((8, 8), decoder="deconv")
+
+
+def test_dense_decoder_in_the_detector():
+    rng = np.random.RandomState(0)
+    X = _blobs(120, 1, rng)
+    det = ConvAutoencoderDetector(decoder="dense", decoder_layer_sizes=(16,), max_epochs=2,
+                                  **SMALL).fit(X)
+    module = det.net_.module_
+    assert module.decoder == "dense" and module.decoder_layer_sizes == (16,)
+    np.testing.assert_allclose(det.reconstruct(X).sum(axis=1), 1.0, rtol=1e-5)
+    conv = ConvAutoencoderDetector(max_epochs=2, **SMALL).fit(X)
+    assert conv.net_.module_.decoder == "conv"
+    with pytest.raises(ValueError, match="decoder_layer_sizes"):
+        ConvAutoencoderDetector(decoder="dense", decoder_layer_sizes=(4, 0), max_epochs=1,
+                                **SMALL).fit(X)

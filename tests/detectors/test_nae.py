@@ -107,8 +107,11 @@ CONV_FAST = dict(latent_dim=3, channels=(2, 2), dense_width=8, max_epochs=2, nae
                  latent_steps=2, data_steps=2, batch_size=32, n_threads=1)
 
 
-def test_conv_nae_scores_energy_over_temperature(images):
-    det = ConvNormalizedAutoencoderDetector(random_state=0, **CONV_FAST).fit(images)
+@pytest.mark.parametrize("decoder", ["dense", "conv"])
+def test_conv_nae_scores_energy_over_temperature(images, decoder):
+    det = ConvNormalizedAutoencoderDetector(decoder=decoder, random_state=0,
+                                            **CONV_FAST).fit(images)
+    assert det.net_.module_.autoencoder.decoder == decoder
     assert det.image_shape_ == (5, 5)
     s = det.input_scale_
     expected = det.reconstruction_error(images) * s**2 / images.shape[1]
@@ -214,3 +217,34 @@ def test_nae_removes_the_complexity_bias_on_jets(jet_samples):
     auc_ae = roc_auc_score(y, ae.fit(train).anomaly_score(test))
     auc_nae = roc_auc_score(y, nae.fit(train).anomaly_score(test))
     assert auc_nae > auc_ae + 0.08, (auc_ae, auc_nae)
+
+
+@pytest.mark.slow
+def test_conv_nae_flags_both_directions_on_jets(jet_samples):
+    """The convolutional NAE (dense decoder) on the session's Pythia jets, both ways.
+
+    150 training jets (batch 32), the rest of the class against the other class.
+    Its own pre-training (``nae_epochs=0``) is the autoencoder. Measured here:
+    trained on tops, QCD AUC 0.48 -> 0.61 (seed 0) and 0.46 -> 0.62 (seed 1);
+    trained on QCD, top AUC 0.90 -> 0.91 and 0.90 -> 0.90. The bars: 0.08 above
+    the autoencoder one way, 0.8 the other.
+    """
+    from sklearn.metrics import roc_auc_score
+    from sklearn.utils import Bunch
+
+    from sktopo.experiments._jet_data import with_images
+
+    images = {p: with_images(Bunch(**jet_samples[p])).images for p in ("top", "qcd")}
+    aucs = {}
+    for trained_on, other in (("top", "qcd"), ("qcd", "top")):
+        a, b = images[trained_on], images[other]
+        train, test = a[:150], np.r_[a[150:], b]
+        y = np.r_[np.zeros(len(a) - 150), np.ones(len(b))]
+        kw = dict(batch_size=32, random_state=0, n_threads=1)
+        ae = ConvNormalizedAutoencoderDetector(nae_epochs=0, **kw).fit(train)
+        nae = ConvNormalizedAutoencoderDetector(**kw).fit(train)
+        aucs[trained_on] = (roc_auc_score(y, ae.anomaly_score(test)),
+                            roc_auc_score(y, nae.anomaly_score(test)))
+    auc_ae, auc_nae = aucs["top"]
+    assert auc_nae > auc_ae + 0.08, aucs
+    assert aucs["qcd"][1] > 0.8, aucs

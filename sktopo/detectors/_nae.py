@@ -437,12 +437,16 @@ random_state, verbose, n_threads, callbacks
     Notes
     -----
     Measured with the defaults on 2,000 Pythia jets (37 x 37 images, two
-    seeds, one loaded core, about 15 minutes per fit): trained on tops, the
-    QCD AUC goes from 0.51 / 0.44 (seeds 0 / 1) after pre-training to 0.84 / 0.80 (the complexity
-    bias removed); trained on QCD, the top AUC is 0.88 / 0.78 (0.90 / 0.90 after
-    pre-training).  Single NAE epochs can drop to about 0.5 and recover
-    (trained on QCD, around NAE epochs 10-20); check a trained detector in
-    both directions before trusting it.
+    seeds, one loaded core, 12-18 minutes per fit): trained on tops, the QCD
+    AUC goes from 0.51 / 0.44 (seeds 0 / 1) after pre-training to 0.84 /
+    0.80 (the complexity bias removed); trained on QCD, the top AUC is 0.88
+    / 0.78 (0.90 / 0.90 after pre-training).  On the jets of the
+    ``complexity-bias`` reproduction (seed 0): 0.55 -> 0.86 and 0.90 ->
+    0.89.  The AUC moves from epoch to epoch: trained on QCD, single NAE
+    epochs dropped to 0.63 and recovered; trained on tops, the last ten NAE
+    epochs ranged over 0.74-0.87 on one set of jets and about 0.3-0.85 on
+    the other.  The final AUC depends on where training stops: check a
+    trained detector on held-out jets of both classes before trusting it.
 
     With ``decoder='conv'`` (and the former defaults: 30 pre-training epochs
     at 3e-4, ``nae_learning_rate=1e-4``, 40 NAE epochs) the top-trained

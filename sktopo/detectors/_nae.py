@@ -121,7 +121,10 @@ class _NAEMixin:
         net = train_stacked(X, config, [self.random_state], module=StackedNAE,
                             module_kwargs=kwargs, flops_per_row=spec.flops * (
                                 1 + 3 * (self.latent_steps + self.data_steps)),
-                            criterion=criterion)
+                            criterion=criterion,
+                            # the pre-training converges; the NAE epochs' data energy
+                            # is not meant to fall
+                            convergence_epochs=int(self.max_epochs))
         self.init_losses_ = np.asarray([float(net.history[-1, "train_loss"])])
         self.best_init_ = 0
         return net

@@ -325,7 +325,7 @@ def resolve_batch_size(batch_size, n_rows):
     return int(min(batch_size, n_rows))
 
 
-def check_convergence(history, config):
+def check_convergence(history, config, *, epochs=None):
     """Warn (``ConvergenceWarning``) when a training ran out of epochs while still improving.
 
     As scikit-learn's multilayer perceptron: a training has converged when its
@@ -334,15 +334,26 @@ def check_convergence(history, config):
     training that stopped early has; one that used all ``max_epochs`` is
     checked over its last ``n_iter_no_change`` epochs.
 
+    Parameters
+    ----------
+    history : skorch.History
+    config : TrainingConfig
+    epochs : int or None, default=None
+        Check only the first ``epochs`` epochs, as a training of ``epochs``
+        epochs (a normalized autoencoder's pre-training: the data's energy in
+        its later, contrastive epochs is not meant to fall).  ``None``: all
+        ``config.max_epochs``.
+
     Returns
     -------
     converged : bool
     """
-    n_epochs = len(history)
-    if n_epochs < config.max_epochs:
+    max_epochs = config.max_epochs if epochs is None else int(epochs)
+    n_epochs = min(len(history), max_epochs)
+    if n_epochs < max_epochs:
         return True  # stopped early: converged by definition
     key = "valid_loss" if "valid_loss" in history[-1] else "train_loss"
-    losses = np.asarray(history[:, key], dtype=np.float64)
+    losses = np.asarray(history[:, key], dtype=np.float64)[:n_epochs]
     window = min(config.n_iter_no_change, n_epochs - 1) if n_epochs > 1 else 1
     before = losses[:-window].min() if n_epochs > window else losses[0]
     recent = losses[-window:].min()
@@ -350,7 +361,7 @@ def check_convergence(history, config):
         return True
     which = "validation" if key == "valid_loss" else "training"
     warnings.warn(
-        f"Training used all max_epochs={config.max_epochs} epochs and its {which} loss was "
+        f"Training used all max_epochs={max_epochs} epochs and its {which} loss was "
         f"still falling: {before:.4g} before the last {window} epoch(s), {recent:.4g} in "
         f"them (improvement {before - recent:.3g} > tol={config.tol:g}). The network has "
         "not converged; raise max_epochs (or learning_rate), and look at loss_curve_ or "
@@ -371,7 +382,7 @@ def member_seeds(random_state):
 
 
 def train_stacked(X, config, random_states, *, module, module_kwargs, flops_per_row,
-                  criterion=StackedSquaredError):
+                  criterion=StackedSquaredError, convergence_epochs=None):
     """Train one stacked module holding one network per entry of ``random_states``.
 
     The single training entry point of every epoch-trained estimator in
@@ -396,6 +407,9 @@ def train_stacked(X, config, random_states, *, module, module_kwargs, flops_per_
         Forward floating-point operations per row and member (chooses threads).
     criterion : type or torch.nn.Module, default=StackedSquaredError
         The training loss module (see :func:`build_net`).
+    convergence_epochs : int or None, default=None
+        Check convergence over the first ``convergence_epochs`` epochs only
+        (:func:`check_convergence`'s ``epochs``).
 
     Returns
     -------
@@ -445,5 +459,5 @@ def train_stacked(X, config, random_states, *, module, module_kwargs, flops_per_
         net.fit(X_t, None)
     # The index tensors were only needed for training; do not carry them in pickles.
     net.train_indices = net.valid_indices = None
-    check_convergence(net.history, config)
+    check_convergence(net.history, config, epochs=convergence_epochs)
     return net

@@ -248,3 +248,11 @@ def test_conv_nae_flags_both_directions_on_jets(jet_samples):
     auc_ae, auc_nae = aucs["top"]
     assert auc_nae > auc_ae + 0.08, aucs
     assert aucs["qcd"][1] > 0.8, aucs
+
+
+def test_convergence_is_checked_on_the_pre_training(images):
+    """The warning names the user's max_epochs (the pre-training's), not max_epochs + nae_epochs."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning, match="max_epochs=2 epochs"):
+        NormalizedAutoencoderDetector(random_state=0, **FAST).fit(images)

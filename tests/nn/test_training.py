@@ -222,3 +222,30 @@ def test_config_n_threads_reaches_detectors():
     assert seen == [2, 1, 1]
     with pytest.raises(ValueError, match="n_threads"):
         sktopo.set_config(n_threads=0)
+
+
+def test_check_convergence_over_the_first_epochs_only():
+    """``epochs=k`` judges the first k epochs as a k-epoch training (the NAE's pre-training)."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from skorch.history import History
+
+    from sktopo.nn import TrainingConfig
+    from sktopo.nn._training import check_convergence
+
+    history = History()
+    for loss in (1.0, 0.5, 0.5, 0.5, 0.3, 0.1):  # flat from epoch 2 to 4, then falling
+        history.new_epoch()
+        history.record("train_loss", loss)
+    config = TrainingConfig(max_epochs=6, n_iter_no_change=2, tol=0.05)
+    # all six: best 0.5 before the last two, 0.1 in them -> still falling
+    with pytest.warns(ConvergenceWarning, match="max_epochs=6 epochs .* 0.5 before the last 2"):
+        assert not check_convergence(history, config)
+    # the first four: 0.5 before the last two, 0.5 in them -> converged
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert check_convergence(history, config, epochs=4)
+    # the first three of a longer run: 1.0 then 0.5 -> falling, named as a 3-epoch training
+    with pytest.warns(ConvergenceWarning, match="max_epochs=3 epochs"):
+        assert not check_convergence(history, config, epochs=3)
